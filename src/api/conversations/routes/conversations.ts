@@ -1,0 +1,181 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { namedConversation } from '../../../core/access.ts';
+import { invalidArgument } from '../../../core/errors.ts';
+import { LIMITS } from '../../../core/limits.ts';
+import type { ConversationFilter, ConversationOrder } from '../../../store/conversation-list.ts';
+import { CHANNELS, CONVERSATION_STATES, SOURCES } from '../../../core/types.ts';
+import { routePath } from '../../custom-methods.ts';
+import type { SurfaceOptions } from '../index.ts';
+import { conversationFromWire, conversationToWire, parseDuration } from '../map.ts';
+import {
+  ConversationBody, ConversationParams, ConversationResponse, Duration, Empty, ErrorResponse, ProfileParams, StringEnum, Timestamp,
+} from '../schemas.ts';
+
+const P = '/customers/:customer/profiles/:profile/conversations';
+const tags = ['ConversationService'];
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const StringList = (max = LIMITS.filterValues) => Type.Array(Type.String({ maxLength: LIMITS.shortString }), { maxItems: max });
+
+export const ConversationFilterWire = Type.Object({
+  rangeStartTime: Type.Optional(Timestamp),
+  rangeEndTime: Type.Optional(Timestamp),
+  users: Type.Optional(Type.Array(Type.Object({ userName: Type.Optional(Type.String()), teamName: Type.Optional(Type.String()) }, { additionalProperties: false }), { maxItems: LIMITS.filterValues })),
+  teams: Type.Optional(StringList()),
+  platformConversationId: Type.Optional(Type.String({ maxLength: LIMITS.shortString })),
+  minConversationDuration: Type.Optional(Duration),
+  maxConversationDuration: Type.Optional(Duration),
+  messageKeyword: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  states: Type.Optional(Type.Array(StringEnum(CONVERSATION_STATES), { maxItems: 10 })),
+  channels: Type.Optional(Type.Array(StringEnum(CHANNELS), { maxItems: 10 })),
+  sources: Type.Optional(Type.Array(StringEnum(SOURCES), { maxItems: 10 })),
+  tags: Type.Optional(StringList()),
+  languageCodes: Type.Optional(StringList()),
+  usecases: Type.Optional(StringList()),
+  agents: Type.Optional(StringList()),
+  metadata: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), StringList(), { maxProperties: 20 })),
+}, { additionalProperties: false });
+
+type FilterWire = typeof ConversationFilterWire.static;
+
+/** Wire filter → core filter. Tag names are resource names; the core filters on tag ids. */
+export function filterFromWire(wire: FilterWire | undefined): ConversationFilter {
+  if (!wire) return {};
+  const filter: ConversationFilter = { ...wire } as unknown as ConversationFilter;
+  filter.rangeStartTime = wire.rangeStartTime ? new Date(wire.rangeStartTime) : undefined;
+  filter.rangeEndTime = wire.rangeEndTime ? new Date(wire.rangeEndTime) : undefined;
+  if (filter.rangeStartTime && filter.rangeEndTime && filter.rangeStartTime > filter.rangeEndTime) {
+    throw invalidArgument('filter.rangeEndTime', 'must not be before rangeStartTime');
+  }
+  filter.minConversationDuration = wire.minConversationDuration ? parseDuration(wire.minConversationDuration) : undefined;
+  filter.maxConversationDuration = wire.maxConversationDuration ? parseDuration(wire.maxConversationDuration) : undefined;
+  filter.tags = wire.tags?.map((t) => t.split('/').pop()!);
+  return filter;
+}
+
+const ORDER_BY = ['startTime', 'startTime desc', 'createTime', 'createTime desc'] as const;
+
+function orderFromWire(orderBy: string | undefined): ConversationOrder {
+  const value = (orderBy ?? 'startTime desc').trim().replace(/\s+/g, ' ');
+  if (!(ORDER_BY as readonly string[]).includes(value)) throw invalidArgument('orderBy', `must be one of ${ORDER_BY.join(', ')}`);
+  const [field, direction] = value.split(' ');
+  return { field: field as ConversationOrder['field'], descending: direction === 'desc' };
+}
+
+const StartQuery = Type.Object({
+  closeAgentOtherConversations: Type.Optional(Type.Boolean()),
+  'featureOverride.skipAnnotations': Type.Optional(Type.Boolean()),
+  'featureOverride.skipPiiRedation': Type.Optional(Type.Boolean()),
+  'featureOverride.synchronousBackend': Type.Optional(Type.Boolean()),
+  'featureOverride.skipIndexOnClose': Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+export async function conversationRoutes(app: FastifyInstance, { core }: SurfaceOptions) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  async function start(request: { caller: import('../../../core/types.ts').Caller; params: { customer: string; profile: string; conversation?: string }; body: ConversationBody | undefined }) {
+    const { customer, profile, conversation } = request.params;
+    const { conversation: started } = await core.conversations.start(request.caller, customer, profile, conversation, conversationFromWire(request.body ?? {}));
+    return conversationToWire(started);
+  }
+
+  r.post(routePath(`${P}/:conversation:start`), {
+    config: { permission: 'Conversation:StartConversation' },
+    schema: { tags, summary: 'StartConversation with a caller-chosen id (idempotent)', params: ConversationParams, querystring: StartQuery, body: Type.Optional(ConversationBody), response: { 200: ConversationResponse, ...errors } },
+  }, (request) => start(request));
+
+  r.post(routePath(`${P}:start`), {
+    config: { permission: 'Conversation:StartConversation' },
+    schema: { tags, summary: 'StartConversation with a server-assigned id', params: ProfileParams, querystring: StartQuery, body: Type.Optional(ConversationBody), response: { 200: ConversationResponse, ...errors } },
+  }, (request) => start(request));
+
+  r.get(`${P}/:conversation`, {
+    config: { permission: 'Conversation:GetConversation' },
+    schema: { tags, summary: 'GetConversation', params: ConversationParams, response: { 200: Type.Object({ conversation: ConversationResponse }), ...errors } },
+  }, async (request) => {
+    const { customer, profile, conversation } = request.params;
+    return { conversation: conversationToWire(await core.conversations.get(namedConversation(request.caller, customer, profile, conversation))) };
+  });
+
+  r.patch(`${P}/:conversation`, {
+    config: { permission: 'Conversation:UpdateConversation' },
+    schema: {
+      tags, summary: 'UpdateConversation (fields named in updateMask)', params: ConversationParams,
+      querystring: Type.Object({ updateMask: Type.String({ minLength: 1, maxLength: 2048 }) }, { additionalProperties: false }),
+      body: ConversationBody, response: { 200: ConversationResponse, ...errors },
+    },
+  }, async (request) => {
+    const { customer, profile, conversation } = request.params;
+    const ref = namedConversation(request.caller, customer, profile, conversation);
+    if (request.body.name && request.body.name !== `customers/${customer}/profiles/${profile}/conversations/${conversation}`) {
+      throw invalidArgument('conversation.name', 'must match the name in the path');
+    }
+    const mask = request.query.updateMask.split(',').map((f) => f.trim()).filter(Boolean);
+    const updated = await core.conversations.update(request.caller, ref, conversationFromWire(request.body), mask);
+    return conversationToWire(updated);
+  });
+
+  r.delete(`${P}/:conversation`, {
+    config: { permission: 'Conversation:DeleteConversation' },
+    schema: { tags, summary: 'DeleteConversation with its messages, events and tags', params: ConversationParams, response: { 200: Empty, ...errors } },
+  }, async (request) => {
+    const { customer, profile, conversation } = request.params;
+    await core.conversations.delete(request.caller, namedConversation(request.caller, customer, profile, conversation));
+    return {};
+  });
+
+  r.post(P, {
+    config: { permission: 'Conversation:ListConversations' },
+    schema: {
+      tags, summary: 'ListConversations (POST, as the vendor)', params: ProfileParams,
+      body: Type.Optional(Type.Object({
+        pageSize: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.pageSize })),
+        pageToken: Type.Optional(Type.String({ maxLength: 4096 })),
+        filter: Type.Optional(ConversationFilterWire),
+        orderBy: Type.Optional(Type.String({ maxLength: 64 })),
+      }, { additionalProperties: false })),
+      response: { 200: Type.Object({ conversations: Type.Array(ConversationResponse), nextPageToken: Type.String() }), ...errors },
+    },
+  }, async (request) => {
+    const { customer, profile } = request.params;
+    const body = request.body ?? {};
+    const page = await core.conversations.list(request.caller, customer, profile, {
+      filter: filterFromWire(body.filter),
+      order: orderFromWire(body.orderBy),
+      pageSize: body.pageSize || 50,
+      pageToken: body.pageToken,
+    });
+    return { conversations: page.conversations.map(conversationToWire), nextPageToken: page.nextPageToken };
+  });
+
+  r.get(routePath(`${P}:count`), {
+    config: { permission: 'Conversation:ListConversations' },
+    schema: {
+      tags, summary: 'CountConversations (filter in the query string: filter.rangeStartTime=…)', params: ProfileParams,
+      querystring: Type.Object({
+        'filter.rangeStartTime': Type.Optional(Timestamp),
+        'filter.rangeEndTime': Type.Optional(Timestamp),
+        'filter.teams': Type.Optional(StringList()),
+        'filter.platformConversationId': Type.Optional(Type.String({ maxLength: LIMITS.shortString })),
+        'filter.minConversationDuration': Type.Optional(Duration),
+        'filter.maxConversationDuration': Type.Optional(Duration),
+        'filter.messageKeyword': Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+        'filter.states': Type.Optional(Type.Array(StringEnum(CONVERSATION_STATES), { maxItems: 10 })),
+        'filter.channels': Type.Optional(Type.Array(StringEnum(CHANNELS), { maxItems: 10 })),
+        'filter.sources': Type.Optional(Type.Array(StringEnum(SOURCES), { maxItems: 10 })),
+        'filter.tags': Type.Optional(StringList()),
+        'filter.languageCodes': Type.Optional(StringList()),
+        'filter.usecases': Type.Optional(StringList()),
+        'filter.agents': Type.Optional(StringList()),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ count: Type.String() }), ...errors },
+    },
+  }, async (request) => {
+    const { customer, profile } = request.params;
+    const wire: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(request.query)) wire[key.slice('filter.'.length)] = value;
+    const count = await core.conversations.count(request.caller, customer, profile, filterFromWire(wire as FilterWire));
+    return { count: String(count) };
+  });
+}

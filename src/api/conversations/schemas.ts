@@ -1,0 +1,144 @@
+import { Type, type TSchema, type Static } from '@sinclair/typebox';
+import { LIMITS } from '../../core/limits.ts';
+import {
+  AUDIO_PERSISTENCE_STATES, CHANNELS, CONVERSATION_STATES, CORRUPTION_STATES, EVENT_TYPES, MESSAGE_STATES,
+  MULTI_LANGUAGE_MODES, PERSISTENCE_STATES, RAISE_HAND_STATES, ROLES, SHARING_STATES, SOURCES,
+} from '../../core/types.ts';
+import { RESOURCE_ID_PATTERN } from '../../core/tenancy.ts';
+import { CONVERSATION_ID_PATTERN } from './names.ts';
+
+/** A string enum rendered as `enum` (clear OpenAPI, "must be one of" errors). */
+export function StringEnum<T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+const Str = (max: number = LIMITS.shortString) => Type.String({ maxLength: max });
+const Obj = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
+const Opt = Type.Optional;
+export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 UTC' });
+/** Protobuf Duration in JSON: seconds with an `s` suffix, e.g. "12.5s". */
+export const Duration = Type.String({ pattern: '^-?[0-9]+(\\.[0-9]{1,9})?s$', description: 'seconds, e.g. "12.5s"' });
+/** int64 in proto3 JSON: a decimal string; a number is accepted too. */
+export const Int64 = Type.Union([Type.String({ pattern: '^-?[0-9]{1,18}$' }), Type.Integer()]);
+export const FreeObject = Type.Record(Type.String(), Type.Unknown());
+
+export const Role = StringEnum(ROLES);
+
+export const Participant = Obj({
+  role: Opt(Role), user: Opt(Str()), platformAgentId: Opt(Str()), externalUserId: Opt(Str()), displayName: Opt(Str()),
+  joinTime: Opt(Timestamp), leaveTime: Opt(Timestamp),
+});
+export const AgentInfo = Obj({ user: Opt(Str()), displayName: Opt(Str()), platformAgentId: Opt(Str()) });
+export const Visitor = Obj({ externalUserId: Opt(Str()), displayName: Opt(Str()), email: Opt(Str()), phoneNumber: Opt(Str()) });
+export const PlatformInfo = Obj({ platform: Opt(Str()), platformConversationId: Opt(Str()), platformAccountId: Opt(Str()) });
+export const TransferInfo = Obj({ masterConversation: Opt(Str()), previousConversation: Opt(Str()), transferTime: Opt(Timestamp) });
+export const AudioAnalysis = Obj({
+  bucketDuration: Opt(Duration),
+  agentEnergy: Opt(Type.Array(Type.Number(), { maxItems: 100_000 })),
+  visitorEnergy: Opt(Type.Array(Type.Number(), { maxItems: 100_000 })),
+});
+export const PolicyOverride = Obj({ retentionDays: Opt(Type.Integer({ minimum: 0, maximum: 36500 })), skipPiiRedaction: Opt(Type.Boolean()) });
+export const MetadataValues = Type.Record(Type.String({ maxLength: 256 }), Obj({ values: Type.Array(Str(), { maxItems: 100 }) }), { maxProperties: LIMITS.metadataKeys });
+
+/** Every field of the seed's Conversation, in the seed's order. */
+const conversationFields = {
+  name: Opt(Str()),
+  agent: Opt(Str()),
+  participants: Opt(Type.Array(Participant, { maxItems: LIMITS.participants })),
+  agentInfo: Opt(AgentInfo),
+  agentUserName: Opt(Str()),
+  team: Opt(Str()),
+  visitor: Opt(Visitor),
+  conversationCorrelationId: Opt(Str()),
+  skill: Opt(Str()),
+  platformInfo: Opt(PlatformInfo),
+  startTime: Opt(Timestamp),
+  endTime: Opt(Timestamp),
+  audioPersistenceState: Opt(StringEnum(AUDIO_PERSISTENCE_STATES)),
+  persistedAudioUri: Opt(Str(4096)),
+  audioAnalysis: Opt(AudioAnalysis),
+  persistedAudioDuration: Opt(Duration),
+  legacyChatId: Opt(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
+  state: Opt(StringEnum(CONVERSATION_STATES)),
+  raiseHandState: Opt(StringEnum(RAISE_HAND_STATES)),
+  languageCode: Opt(Type.String({ maxLength: 35 })),
+  channel: Opt(StringEnum(CHANNELS)),
+  source: Opt(StringEnum(SOURCES)),
+  metadata: Opt(MetadataValues),
+  displayName: Opt(Str()),
+  sharingState: Opt(StringEnum(SHARING_STATES)),
+  policyOverride: Opt(PolicyOverride),
+  usecase: Opt(Str()),
+  createTime: Opt(Timestamp),
+  corruptionState: Opt(StringEnum(CORRUPTION_STATES)),
+  virtualAgent: Opt(Str()),
+  ingestedByJob: Opt(Str()),
+  transferInfo: Opt(TransferInfo),
+  persistenceState: Opt(StringEnum(PERSISTENCE_STATES)),
+  multiLanguageMode: Opt(StringEnum(MULTI_LANGUAGE_MODES)),
+};
+
+/** Request body: a Conversation. Output-only fields are accepted and ignored (AIP-203). */
+export const ConversationBody = Obj(conversationFields);
+export type ConversationBody = Static<typeof ConversationBody>;
+
+/** Response: a Conversation with its output-only fields set. */
+export const ConversationResponse = Type.Object({ ...conversationFields, updateTime: Opt(Timestamp) });
+export type ConversationWire = Static<typeof ConversationResponse>;
+
+export const Redaction = Type.Object({ startIndex: Type.Integer(), endIndex: Type.Integer(), redactTime: Timestamp, redactor: Type.String() });
+
+const messageFields = {
+  name: Opt(Str()),
+  legacyMessageId: Opt(Str()),
+  text: Opt(Type.String({ maxLength: LIMITS.messageText })),
+  textHtml: Opt(Type.String({ maxLength: LIMITS.messageText * 2 })),
+  transcriptionInfo: Opt(FreeObject),
+  agent: Opt(Str()),
+  speaker: Opt(Role),
+  speakerInfo: Opt(FreeObject),
+  state: Opt(StringEnum(MESSAGE_STATES)),
+  sequencePosition: Opt(Type.Integer()),
+  createTime: Opt(Timestamp),
+  updateTime: Opt(Timestamp),
+  audioStartOffset: Opt(Duration),
+  audioEndOffset: Opt(Duration),
+  originalEventData: Opt(FreeObject),
+  language: Opt(Type.String({ maxLength: 35 })),
+};
+
+/** Request body of CreateConversationMessage: a ConversationMessage plus an optional requestId. */
+export const MessageBody = Obj({ ...messageFields, requestId: Opt(Type.String({ minLength: 1, maxLength: 256 })) });
+export type MessageBody = Static<typeof MessageBody>;
+export const MessageInBatch = Obj(messageFields);
+export const MessageResponse = Type.Object({ ...messageFields, redactions: Type.Array(Redaction) });
+export type MessageWire = Static<typeof MessageResponse>;
+
+export const EventBody = Obj({
+  name: Opt(Str()),
+  associatedMessage: Opt(Str()),
+  associatedActionAnnotation: Opt(Str()),
+  type: StringEnum(EVENT_TYPES),
+  callReason: Opt(FreeObject),
+  entityFeedback: Opt(FreeObject),
+  payload: Opt(FreeObject),
+  createTime: Opt(Timestamp),
+});
+export const EventResponse = Type.Object({
+  name: Type.String(), associatedMessage: Type.String(), associatedActionAnnotation: Type.String(), type: Type.String(),
+  createTime: Timestamp, actor: Type.String(), payload: FreeObject,
+});
+
+export const TagResponse = Type.Object({ name: Type.String(), displayName: Type.String(), createTime: Timestamp });
+
+export const Empty = Type.Object({});
+
+/** Path params of routes under a profile / conversation / message. */
+export const ProfileParams = Obj({
+  customer: Type.String({ pattern: RESOURCE_ID_PATTERN.source }),
+  profile: Type.String({ pattern: RESOURCE_ID_PATTERN.source }),
+});
+export const ConversationParams = Obj({ ...ProfileParams.properties, conversation: Type.String({ pattern: CONVERSATION_ID_PATTERN.source }) });
+export const MessageParams = Obj({ ...ConversationParams.properties, message: Type.String({ pattern: '^[a-f0-9]{24}$' }) });
+
+export const ErrorResponse = Type.Object({ code: Type.Integer(), message: Type.String(), details: Type.Array(FreeObject) });

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { Core } from '../core/index.ts';
+import { LIMITS } from '../core/limits.ts';
+import { migrationsCurrent } from '../store/migrate.ts';
+import { publicPath, rewriteCustomMethod } from './custom-methods.ts';
+import { validatorCompiler } from './validation.ts';
+import { conversationsSurface } from './conversations/index.ts';
+
+export interface AppOptions {
+  core: Core;
+  logger: Logger;
+}
+
+export type App = FastifyInstance;
+
+/** The Fastify app: request ids, logging, validation, OpenAPI, health, and every surface. */
+export async function buildApp({ core, logger }: AppOptions) {
+  const app = Fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: LIMITS.bodyBytes,
+    rewriteUrl: (req) => rewriteCustomMethod(req.url ?? '/'),
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // One line per request instead of Fastify's two: half the logging cost on the hot path.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Parley', version: '0.1.0', description: 'Five vendor-compatible conversation APIs over one core.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: [{ bearer: [] }, { apiKeyHeader: [] }],
+    },
+    transform: ({ schema, url }) => ({ schema, url: publicPath(url) }),
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await core.db.query('SELECT 1');
+      if (!(await migrationsCurrent(core.db))) return reply.code(503).send({ status: 'migrations pending' });
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'database unreachable' });
+    }
+  });
+
+  await app.register(conversationsSurface, { core });
+  return app;
+}

@@ -1,0 +1,47 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import formats from 'ajv-formats';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const addFormats = (formats as unknown as { default: typeof formats }).default ?? formats;
+import type { FastifySchemaCompiler } from 'fastify';
+import { ParleyError, type FieldViolation } from '../core/errors.ts';
+
+function makeAjv(coerceTypes: false | 'array') {
+  // removeAdditional stays off: an unknown field is an error, never silently dropped (API-FACTS).
+  const ajv = new Ajv({ allErrors: false, coerceTypes, useDefaults: true, removeAdditional: false, strict: false });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  return ajv;
+}
+
+// Query strings and path params are text, so they are coerced; JSON bodies keep their types,
+// so `"displayName": 5` is refused instead of becoming "5".
+const coercing = makeAjv('array');
+const exact = makeAjv(false);
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? exact : coercing;
+  return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
+};
+
+function fieldPath(part: string | undefined, error: ErrorObject): string {
+  const segments = error.instancePath.split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  if (params.missingProperty) segments.push(params.missingProperty);
+  if (params.additionalProperty) segments.push(params.additionalProperty);
+  const path = segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+  return path || (part === 'body' ? 'body' : (part ?? 'request'));
+}
+
+function describe(error: ErrorObject): string {
+  const params = error.params as { additionalProperty?: string; allowedValues?: unknown[] };
+  if (params.additionalProperty) return 'unknown field';
+  if (params.allowedValues) return `must be one of ${params.allowedValues.join(', ')}`;
+  return error.message ?? 'is invalid';
+}
+
+/** Turns Fastify's schema validation failure into INVALID_ARGUMENT naming the field. */
+export function validationError(errors: ErrorObject[], part: string | undefined): ParleyError {
+  const violations: FieldViolation[] = errors.map((e) => ({ field: fieldPath(part, e), description: describe(e) }));
+  const first = violations[0];
+  return new ParleyError('INVALID_ARGUMENT', `${first.field}: ${first.description}`, { fieldViolations: violations });
+}

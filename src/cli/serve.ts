@@ -1,0 +1,46 @@
+import type { Config } from '../config.ts';
+import { createCore } from '../core/index.ts';
+import { buildApp } from '../api/http.ts';
+import { createLogger } from '../logger.ts';
+import { openDatabase } from '../store/open.ts';
+import { migrate } from '../store/migrate.ts';
+import { ensureDemoTenant } from './demo.ts';
+
+/** `parley serve`: migrate, listen, and on SIGTERM/SIGINT finish in-flight requests within the deadline. */
+export async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase(config);
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const core = createCore(db, { keyCacheSeconds: config.keyCacheSeconds });
+  const app = await buildApp({ core, logger });
+  await app.listen({ host: config.host, port: config.port });
+  const address = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  if (db.kind === 'pglite') {
+    const demo = await ensureDemoTenant(core);
+    if (demo) {
+      process.stdout.write(
+        `\nParley created a demo customer "${demo.customerId}", profile "${demo.profileId}" and this API key (shown once):\n\n  ${demo.secret}\n\n` +
+          `Try it:\n\n  curl -s -X POST ${address}/v1/customers/${demo.customerId}/profiles/${demo.profileId}/conversations:start \\\n` +
+          `    -H 'Authorization: Bearer ${demo.secret}' -H 'Content-Type: application/json' -d '{"displayName":"hello"}'\n\n` +
+          `API docs: ${address}/docs\n\n`,
+      );
+    }
+  }
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.warn('shutdown deadline passed; exiting with requests still in flight');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,29 @@
+/**
+ * Every documented maximum, enforced before any write. The README's limits table lists these.
+ */
+export const LIMITS = {
+  /** Whole request body, bytes. A batch of 500 messages of 16 KB fits. */
+  bodyBytes: 10 * 1024 * 1024,
+  /** Short strings: names, ids, display names, skills, teams. */
+  shortString: 1024,
+  /** A message's text, characters (the ingest surface allows 100 KB a message). */
+  messageText: 100_000,
+  /** Serialized JSON of a free-form object (metadata, payloads, original event data), bytes. */
+  jsonObjectBytes: 64 * 1024,
+  /** Participants on one conversation. */
+  participants: 100,
+  /** Messages in one batch create. */
+  batchMessages: 500,
+  /** Conversations in one batch start or batch get. */
+  batchConversations: 100,
+  /** Events in one batch create. */
+  batchEvents: 500,
+  /** Messages in one batch get. */
+  batchGetMessages: 1000,
+  /** Page size maximum except sampling. */
+  pageSize: 1000,
+  /** Filter values in one repeated filter field. */
+  filterValues: 100,
+  /** Metadata keys on a conversation. */
+  metadataKeys: 256,
+} as const;

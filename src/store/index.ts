@@ -1,0 +1,42 @@
+import type { Queryable } from './driver.ts';
+import * as apiKeys from './api-keys.ts';
+import * as conversationList from './conversation-list.ts';
+import * as conversations from './conversations.ts';
+import * as customers from './customers.ts';
+import * as events from './events.ts';
+import * as idempotency from './idempotency.ts';
+import * as messages from './messages.ts';
+import * as tags from './tags.ts';
+
+type Bound<M> = {
+  [K in keyof M]: M[K] extends (db: Queryable, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+function bind<M extends Record<string, unknown>>(db: Queryable, module: M): Bound<Pick<M, FunctionKeys<M>>> {
+  const bound: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(module)) {
+    if (typeof value === 'function') bound[name] = (...args: unknown[]) => value(db, ...args);
+  }
+  return bound as Bound<Pick<M, FunctionKeys<M>>>;
+}
+
+type FunctionKeys<M> = { [K in keyof M]: M[K] extends (db: Queryable, ...args: never[]) => unknown ? K : never }[keyof M];
+
+/**
+ * The store factory: every store bound to one handle (the pool, or a transaction). The core calls
+ * it inside `db.transaction(tx => …)`, so "one transaction per mutation, with its event" is simply
+ * using the stores it is given.
+ */
+export function stores(db: Queryable) {
+  return {
+    apiKeys: bind(db, apiKeys),
+    customers: bind(db, customers),
+    conversations: { ...bind(db, conversations), ...bind(db, conversationList) },
+    messages: bind(db, messages),
+    events: bind(db, events),
+    tags: bind(db, tags),
+    idempotency: bind(db, idempotency),
+  };
+}
+
+export type Stores = ReturnType<typeof stores>;

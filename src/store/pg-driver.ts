@@ -1,0 +1,86 @@
+import pg from 'pg';
+import type { Driver, NotificationHandler, Queryable } from './driver.ts';
+
+// PGlite returns int8 as a JS number; node-postgres gives strings by default. One shape for both.
+const INT8_OID = 20;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const result = await client.query(sql, params as unknown[]);
+      return result.rows as T[];
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+  };
+}
+
+export interface PgOptions {
+  connectionString: string;
+  max?: number;
+}
+
+export function openPostgres({ connectionString, max = 20 }: PgOptions): Driver {
+  const pool = new pg.Pool({ connectionString, max, types });
+  // An idle client that loses its connection emits here; without a listener the process would exit.
+  pool.on('error', () => undefined);
+  let listener: pg.PoolClient | undefined;
+  const handlers = new Map<string, Set<NotificationHandler>>();
+
+  async function listenerClient(): Promise<pg.PoolClient> {
+    if (listener) return listener;
+    listener = await pool.connect();
+    listener.on('notification', (msg) => {
+      for (const handler of handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
+    });
+    return listener;
+  }
+
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, handler) {
+      const client = await listenerClient();
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      }
+      set.add(handler);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0) {
+          handlers.delete(channel);
+          await client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`);
+        }
+      };
+    },
+    async close() {
+      listener?.release();
+      listener = undefined;
+      await pool.end();
+    },
+  };
+}

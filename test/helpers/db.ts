@@ -1,0 +1,116 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe } from 'node:test';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import type { Driver } from '../../src/store/driver.ts';
+import { pgliteDriver } from '../../src/store/pglite-driver.ts';
+import { openPostgres } from '../../src/store/pg-driver.ts';
+import { loadMigrations, migrate } from '../../src/store/migrate.ts';
+
+export type DriverKind = 'pglite' | 'postgres';
+
+/** Admin URL of the test PostgreSQL (trust auth on loopback on these machines). */
+export const POSTGRES_ADMIN_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+function drivers(): DriverKind[] {
+  // Both always; PARLEY_TEST_DRIVERS=pglite narrows a local run explicitly. Never a silent skip.
+  const wanted = (process.env.PARLEY_TEST_DRIVERS ?? 'pglite,postgres').split(',').map((d) => d.trim());
+  return (['pglite', 'postgres'] as const).filter((d) => wanted.includes(d));
+}
+
+let pgliteTemplate: Promise<PGlite> | undefined;
+
+async function migratedPglite(): Promise<PGlite> {
+  pgliteTemplate ??= (async () => {
+    const db = await PGlite.create();
+    await migrate(pgliteDriver(db));
+    return db;
+  })();
+  return (await pgliteTemplate).clone();
+}
+
+async function templateName(): Promise<string> {
+  const migrations = await loadMigrations();
+  const digest = createHash('sha256').update(JSON.stringify(migrations)).digest('hex').slice(0, 12);
+  return `parley_tpl_${digest}`;
+}
+
+async function adminQuery<T = unknown>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL is required for the storage tests and is not reachable at ${POSTGRES_ADMIN_URL}. ` +
+        'Start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set PARLEY_TEST_POSTGRES_URL.',
+      { cause: err },
+    );
+  }
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+function urlFor(database: string): string {
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** A migrated template database, created once per migration set; test files race safely on it. */
+async function ensurePostgresTemplate(): Promise<string> {
+  const name = await templateName();
+  const exists = await adminQuery(`SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate`, [name]);
+  if (exists.length) return name;
+  const building = `${name}_b${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${building}`);
+  const db = openPostgres({ connectionString: urlFor(building), max: 2 });
+  await migrate(db);
+  await db.close();
+  try {
+    await adminQuery(`ALTER DATABASE ${building} RENAME TO ${name}`);
+    await adminQuery(`ALTER DATABASE ${name} WITH is_template true`);
+  } catch (err) {
+    // Another test process finished its template first: use that one, drop ours.
+    if ((err as { code?: string }).code !== '42P04') throw err;
+    await adminQuery(`DROP DATABASE IF EXISTS ${building}`);
+  }
+  return name;
+}
+
+export interface TestDatabase {
+  kind: DriverKind;
+  db: Driver;
+  /** Connection string of this test's own database (PostgreSQL only). */
+  url?: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database of the given kind. */
+export async function freshDatabase(kind: DriverKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = pgliteDriver(await migratedPglite());
+    return { kind, db, drop: () => db.close() };
+  }
+  const template = await ensurePostgresTemplate();
+  const database = `parley_t_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${database} TEMPLATE ${template}`);
+  const url = urlFor(database);
+  const db = openPostgres({ connectionString: url, max: 10 });
+  return {
+    kind,
+    db,
+    url,
+    async drop() {
+      await db.close();
+      await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    },
+  };
+}
+
+/** Runs a suite once per driver (PGlite and PostgreSQL), each with its own databases. */
+export function forEachDriver(name: string, suite: (kind: DriverKind) => void): void {
+  for (const kind of drivers()) describe(`${name} [${kind}]`, () => suite(kind));
+}
