@@ -62,7 +62,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig(process.env, { memory: values.memory ?? false });
-  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const print = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
 
   switch (`${command} ${sub ?? ''}`.trim()) {
     case 'serve':

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -16,7 +16,6 @@ export interface AppOptions {
   logger: Logger;
 }
 
-export type App = FastifyInstance;
 
 /** The Fastify app: request ids, logging, validation, OpenAPI, health, and every surface. */
 export async function buildApp({ core, logger }: AppOptions) {
@@ -65,3 +64,5 @@ export async function buildApp({ core, logger }: AppOptions) {
   await app.register(conversationsSurface, { core });
   return app;
 }
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
