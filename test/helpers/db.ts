@@ -26,7 +26,7 @@ async function migratedPglite(): Promise<PGlite> {
     await migrate(pgliteDriver(db));
     return db;
   })();
-  return (await pgliteTemplate).clone();
+  return (await (await pgliteTemplate).clone()) as PGlite;
 }
 
 async function templateName(): Promise<string> {
