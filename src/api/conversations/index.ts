@@ -4,6 +4,12 @@ import { crestaKey, requireApiKey } from '../auth.ts';
 import { ParleyError } from '../../core/errors.ts';
 import { handleError } from './errors.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { conversationUpdatesRoutes } from './routes/conversation-updates.ts';
+import { eventsRoutes } from './routes/events.ts';
+import { lookupsRoutes } from './routes/lookups.ts';
+import { messagesRoutes } from './routes/messages.ts';
+import { samplingRoutes } from './routes/sampling.ts';
+import { tagsRoutes } from './routes/tags.ts';
 
 export interface SurfaceOptions {
   core: Core;
@@ -16,6 +22,8 @@ export async function conversationsSurface(app: FastifyInstance, { core }: Surfa
     surface.setNotFoundHandler((request, reply) =>
       handleError(new ParleyError('NOT_FOUND', `no method ${request.method} ${request.url}`) as never, request, reply));
     requireApiKey(surface, core, crestaKey);
-    await surface.register(conversationRoutes, { core });
+    for (const routes of [conversationRoutes, conversationUpdatesRoutes, messagesRoutes, eventsRoutes, tagsRoutes, lookupsRoutes, samplingRoutes]) {
+      await surface.register(routes, { core });
+    }
   }, { prefix: '/v1' });
 }
