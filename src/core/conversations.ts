@@ -75,6 +75,7 @@ export class ConversationService {
     conversationId: string | undefined,
     input: ConversationInput,
     defaults: { source: Conversation['source']; channel?: Conversation['channel'] } = { source: 'API' },
+    options: { closeAgentOtherConversations?: boolean } = {},
   ): Promise<{ conversation: Conversation; created: boolean }> {
     const checked = checkInput(input, 'conversation.');
     return this.db.transaction(async (tx) => {
@@ -100,6 +101,14 @@ export class ConversationService {
       await s.events.appendEvents(customerId, id, actorOf(caller), [
         { type: 'CONVERSATION_START', payload: { source: created.source, channel: created.channel } },
       ]);
+      const agent = created.agentUserName || created.agent;
+      if (options.closeAgentOtherConversations && agent) {
+        for (const closedId of await s.conversations.closeAgentConversations(customerId, profileId, agent, id)) {
+          await s.events.appendEvents(customerId, closedId, actorOf(caller), [
+            { type: 'CONVERSATION_END', payload: { reason: 'closeAgentOtherConversations', by: id } },
+          ]);
+        }
+      }
       return { conversation: created, created: true };
     });
   }

@@ -153,3 +153,24 @@ export async function getConversationsByNames(
     [customerId, profileId, nameIds],
   );
 }
+
+/**
+ * Closes every open conversation of one agent in a profile except `keepId`; returns the closed
+ * ids so the caller can log a CONVERSATION_END event on each.
+ */
+export async function closeAgentConversations(
+  db: Queryable,
+  customerId: string,
+  profileId: string,
+  agent: string,
+  keepId: string,
+): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE conversations SET state = 'CLOSED', end_time = now(), update_time = now()
+      WHERE customer_id = $1 AND profile_id = $2 AND state <> 'CLOSED' AND id <> $4
+        AND (agent = $3 OR agent_user_name = $3)
+      RETURNING id`,
+    [customerId, profileId, agent, keepId],
+  );
+  return rows.map((r) => r.id);
+}

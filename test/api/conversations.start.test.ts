@@ -48,4 +48,24 @@ forEachDriver('StartConversation / GetConversation', (kind) => {
     const other = await ctx.app.inject({ method: 'POST', url: `${base}:start`, headers: ctx.b.auth, payload: {} });
     assert.equal(other.statusCode, 404);
   });
+
+  it('closeAgentOtherConversations closes the agent\'s other open conversations with an event', async () => {
+    const first = await ctx.app.inject({ method: 'POST', url: `${base}:start`, headers: ctx.a.auth, payload: { agentUserName: 'ann' } });
+    const other = await ctx.app.inject({ method: 'POST', url: `${base}:start`, headers: ctx.a.auth, payload: { agentUserName: 'bob' } });
+    const second = await ctx.app.inject({
+      method: 'POST', url: `${base}:start?closeAgentOtherConversations=true`, headers: ctx.a.auth, payload: { agentUserName: 'ann' },
+    });
+    assert.equal(second.statusCode, 200, second.body);
+    const state = async (name: string) => (await ctx.app.inject({ method: 'GET', url: `/v1/${name}`, headers: ctx.a.auth })).json().conversation;
+    const closed = await state(first.json().name);
+    assert.equal(closed.state, 'CLOSED');
+    assert.ok(closed.endTime);
+    assert.equal((await state(other.json().name)).state, 'ACTIVE');
+    assert.equal((await state(second.json().name)).state, 'ACTIVE');
+    const id = first.json().name.split('/').pop();
+    const events = await ctx.database.db.query<{ type: string }>(
+      `SELECT e.type FROM events e JOIN conversations c ON c.customer_id = e.customer_id AND c.id = e.conversation_id
+        WHERE c.name_id = $1 ORDER BY e.seq`, [id]);
+    assert.deepEqual(events.map((e) => e.type), ['CONVERSATION_START', 'CONVERSATION_END']);
+  });
 });

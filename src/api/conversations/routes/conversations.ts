@@ -5,7 +5,7 @@ import { namedConversation } from '../../../core/access.ts';
 import { invalidArgument } from '../../../core/errors.ts';
 import { LIMITS } from '../../../core/limits.ts';
 import type { ConversationFilter, ConversationOrder } from '../../../store/conversation-list.ts';
-import { CHANNELS, CONVERSATION_STATES, SOURCES } from '../../../core/types.ts';
+import { CHANNELS, CONVERSATION_STATES, SOURCES, type Caller } from '../../../core/types.ts';
 import { routePath } from '../../custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { conversationFromWire, conversationToWire, parseDuration } from '../map.ts';
@@ -74,9 +74,13 @@ const StartQuery = Type.Object({
 export async function conversationRoutes(app: FastifyInstance, { core }: SurfaceOptions) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  async function start(request: { caller: import('../../../core/types.ts').Caller; params: { customer: string; profile: string; conversation?: string }; body: ConversationBody | undefined }) {
+  // featureOverride.* are accepted for compatibility; Parley has no annotation or PII pipeline for them to skip.
+  async function start(request: { caller: Caller; params: { customer: string; profile: string; conversation?: string }; body: ConversationBody | undefined; query: { closeAgentOtherConversations?: boolean } }) {
     const { customer, profile, conversation } = request.params;
-    const { conversation: started } = await core.conversations.start(request.caller, customer, profile, conversation, conversationFromWire(request.body ?? {}));
+    const { conversation: started } = await core.conversations.start(
+      request.caller, customer, profile, conversation, conversationFromWire(request.body ?? {}), { source: 'API' },
+      { closeAgentOtherConversations: request.query.closeAgentOtherConversations },
+    );
     return conversationToWire(started);
   }
 
