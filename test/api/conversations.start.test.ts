@@ -19,6 +19,12 @@ forEachDriver('StartConversation / GetConversation', (kind) => {
     assert.deepEqual(got.json().conversation, conversation);
   });
 
+  it('treats a POST without a body as the empty message', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: `${base}:start`, headers: ctx.a.auth });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().state, 'ACTIVE');
+  });
+
   it('is idempotent on a caller-chosen id and does not update the existing one', async () => {
     const first = await ctx.app.inject({ method: 'POST', url: `${base}/call-42:start`, headers: ctx.a.auth, payload: { displayName: 'one' } });
     assert.equal(first.statusCode, 200, first.body);

@@ -22,6 +22,10 @@ export async function conversationsSurface(app: FastifyInstance, { core }: Surfa
     surface.setNotFoundHandler((request, reply) =>
       handleError(new ParleyError('NOT_FOUND', `no method ${request.method} ${request.url}`) as never, request, reply));
     requireApiKey(surface, core, crestaKey);
+    // gRPC-JSON gateways treat a missing body as the empty message, so curl without -d works.
+    surface.addHook('preValidation', async (request) => {
+      if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH')) request.body = {};
+    });
     for (const routes of [conversationRoutes, conversationUpdatesRoutes, messagesRoutes, eventsRoutes, tagsRoutes, lookupsRoutes, samplingRoutes]) {
       await surface.register(routes, { core });
     }

@@ -75,10 +75,10 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   // featureOverride.* are accepted for compatibility; Parley has no annotation or PII pipeline for them to skip.
-  async function start(request: { caller: Caller; params: { customer: string; profile: string; conversation?: string }; body: ConversationBody | undefined; query: { closeAgentOtherConversations?: boolean } }) {
+  async function start(request: { caller: Caller; params: { customer: string; profile: string; conversation?: string }; body: ConversationBody; query: { closeAgentOtherConversations?: boolean } }) {
     const { customer, profile, conversation } = request.params;
     const { conversation: started } = await core.conversations.start(
-      request.caller, customer, profile, conversation, conversationFromWire(request.body ?? {}), { source: 'API' },
+      request.caller, customer, profile, conversation, conversationFromWire(request.body), { source: 'API' },
       { closeAgentOtherConversations: request.query.closeAgentOtherConversations },
     );
     return conversationToWire(started);
@@ -86,12 +86,12 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
 
   r.post(routePath(`${P}/:conversation:start`), {
     config: { permission: 'Conversation:StartConversation' },
-    schema: { tags, summary: 'StartConversation with a caller-chosen id (idempotent)', params: ConversationParams, querystring: StartQuery, body: Type.Optional(ConversationBody), response: { 200: ConversationResponse, ...errors } },
+    schema: { tags, summary: 'StartConversation with a caller-chosen id (idempotent)', params: ConversationParams, querystring: StartQuery, body: ConversationBody, response: { 200: ConversationResponse, ...errors } },
   }, (request) => start(request));
 
   r.post(routePath(`${P}:start`), {
     config: { permission: 'Conversation:StartConversation' },
-    schema: { tags, summary: 'StartConversation with a server-assigned id', params: ProfileParams, querystring: StartQuery, body: Type.Optional(ConversationBody), response: { 200: ConversationResponse, ...errors } },
+    schema: { tags, summary: 'StartConversation with a server-assigned id', params: ProfileParams, querystring: StartQuery, body: ConversationBody, response: { 200: ConversationResponse, ...errors } },
   }, (request) => start(request));
 
   r.get(`${P}/:conversation`, {
@@ -133,17 +133,17 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
     config: { permission: 'Conversation:ListConversations' },
     schema: {
       tags, summary: 'ListConversations (POST, as the vendor)', params: ProfileParams,
-      body: Type.Optional(Type.Object({
+      body: Type.Object({
         pageSize: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.pageSize })),
         pageToken: Type.Optional(Type.String({ maxLength: 4096 })),
         filter: Type.Optional(ConversationFilterWire),
         orderBy: Type.Optional(Type.String({ maxLength: 64 })),
-      }, { additionalProperties: false })),
+      }, { additionalProperties: false }),
       response: { 200: Type.Object({ conversations: Type.Array(ConversationResponse), nextPageToken: Type.String() }), ...errors },
     },
   }, async (request) => {
     const { customer, profile } = request.params;
-    const body = request.body ?? {};
+    const body = request.body;
     const page = await core.conversations.list(request.caller, customer, profile, {
       filter: filterFromWire(body.filter),
       order: orderFromWire(body.orderBy),
