@@ -92,6 +92,12 @@ export async function insertConversation(db: Queryable, conversation: NewConvers
     columns.push(column);
     values.push(`$${params.length}::text`);
   }
+  if (conversation.createTime === undefined) {
+    // Milliseconds, not now()'s microseconds: list page tokens carry the time as a JS Date (ms), and a
+    // truncated cursor would return a page boundary's same-millisecond rows twice (createTime order).
+    columns.push('create_time');
+    values.push(`date_trunc('milliseconds', now())`);
+  }
   const rows = await db.query<Conversation>(
     `INSERT INTO conversations (${columns.join(', ')}) VALUES (${values.join(', ')})
      ON CONFLICT (customer_id, profile_id, name_id) DO NOTHING RETURNING ${SELECT}`,
