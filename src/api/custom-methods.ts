@@ -19,7 +19,12 @@ export function routePath(publicPath: string): string {
   return publicPath.replace(/([^/]):([A-Za-z][A-Za-z0-9]*)$/, '$1/::$2');
 }
 
-/** Public path for the OpenAPI document from a route path: `/a/:b/::close` → `/a/{b}:close`. */
-export function publicPath(routeUrl: string): string {
-  return routeUrl.replace(/\/::([A-Za-z0-9]+)$/, ':$1').replace(/\/:([A-Za-z0-9_]+)/g, '/{$1}');
+/**
+ * Path handed back to @fastify/swagger from its `transform`: `/a/:b/::close` → `/a/{b}::close`.
+ * Swagger still runs its own param formatter on the result, which reads any `:word` as a param
+ * (`{b}{close}`) but `::` as one literal colon, so the verb keeps its double colon here and the
+ * document shows `/a/{b}:close`.
+ */
+export function openapiPath(routeUrl: string): string {
+  return routeUrl.replace(/\/::([A-Za-z0-9]+)$/, '::$1').replace(/\/:([A-Za-z0-9_]+)/g, '/{$1}');
 }

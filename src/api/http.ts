@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Core } from '../core/index.ts';
 import { LIMITS } from '../core/limits.ts';
 import { migrationsCurrent } from '../store/migrate.ts';
-import { publicPath, rewriteCustomMethod } from './custom-methods.ts';
+import { openapiPath, rewriteCustomMethod } from './custom-methods.ts';
 import { validatorCompiler } from './validation.ts';
 import { conversationsSurface } from './conversations/index.ts';
 
@@ -45,7 +45,7 @@ export async function buildApp({ core, logger }: AppOptions) {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
       security: [{ bearer: [] }, { apiKeyHeader: [] }],
     },
-    transform: ({ schema, url }) => ({ schema, url: publicPath(url) }),
+    transform: ({ schema, url }) => ({ schema, url: openapiPath(url) }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

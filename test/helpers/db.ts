@@ -12,7 +12,7 @@ export type DriverKind = 'pglite' | 'postgres';
 /** Admin URL of the test PostgreSQL (trust auth on loopback on these machines). */
 export const POSTGRES_ADMIN_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-function drivers(): DriverKind[] {
+export function drivers(): DriverKind[] {
   // Both always; PARLEY_TEST_DRIVERS=pglite narrows a local run explicitly. Never a silent skip.
   const wanted = (process.env.PARLEY_TEST_DRIVERS ?? 'pglite,postgres').split(',').map((d) => d.trim());
   return (['pglite', 'postgres'] as const).filter((d) => wanted.includes(d));
@@ -113,4 +113,11 @@ export async function freshDatabase(kind: DriverKind): Promise<TestDatabase> {
 /** Runs a suite once per driver (PGlite and PostgreSQL), each with its own databases. */
 export function forEachDriver(name: string, suite: (kind: DriverKind) => void): void {
   for (const kind of drivers()) describe(`${name} [${kind}]`, () => suite(kind));
+}
+
+/** A new, empty PostgreSQL database (no migrations), for tests of migrating itself. */
+export async function emptyPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const database = `parley_e_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${database}`);
+  return { url: urlFor(database), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).then(() => undefined) };
 }
