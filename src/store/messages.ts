@@ -1,7 +1,6 @@
 import type { JsonObject, Message, Redaction, Role, MessageState } from '../core/types.ts';
 import type { Queryable } from './driver.ts';
 import { refPredicate, type ConversationRef } from './conversation-ref.ts';
-import { EVENTS_CHANNEL } from './events.ts';
 
 const SELECT = `customer_id AS "customerId", conversation_id AS "conversationId", id, seq,
   legacy_message_id AS "legacyMessageId", text, text_html AS "textHtml", transcription_info AS "transcriptionInfo",
@@ -48,7 +47,7 @@ export async function appendMessages(
               next_event_seq = next_event_seq + $1::int, update_time = now()
         WHERE ${where.sql} AND c.state <> 'CLOSED'
        RETURNING c.customer_id, c.id, c.next_message_seq - $1::int AS first_seq,
-                 c.next_event_seq - $1::int AS first_event_seq, pg_notify('${EVENTS_CHANNEL}', c.customer_id) AS announced
+                 c.next_event_seq - $1::int AS first_event_seq
      ), input AS (
        SELECT doc, ord::int AS ord FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(doc, ord)
      ), inserted AS (
