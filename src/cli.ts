@@ -5,6 +5,7 @@ import { ParleyError } from './core/errors.ts';
 import { migrate } from './store/migrate.ts';
 import { DatabaseLockedError, openDatabase } from './store/open.ts';
 import { serve } from './cli/serve.ts';
+import { sampleToFile } from './cli/sample.ts';
 
 const USAGE = `Usage: parley <command> [options]
 
@@ -18,6 +19,9 @@ Commands:
   keys create --customer ID [--profile PID] [--agent AID] [--scopes a,b] [--name NAME] [--quiet]
   keys list --customer ID
   keys revoke --customer ID KEY_ID
+  sample --profile customers/ID/profiles/PID --out FILE.jsonl [--ratio 0.01] [--start RFC3339] [--end RFC3339]
+         [--max-conversations N] [--max-messages N] [--format openai|parley]
+                                            write a deterministic sample as JSONL, one conversation a line
 
 Database: DATABASE_URL (PostgreSQL), else the embedded PGlite in PARLEY_DATA_DIR (default ./data).`;
 
@@ -31,6 +35,13 @@ const OPTIONS = {
   quiet: { type: 'boolean' },
   languages: { type: 'string' },
   'default-language': { type: 'string' },
+  ratio: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  'max-conversations': { type: 'string' },
+  'max-messages': { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -128,6 +139,27 @@ async function main(argv: string[]): Promise<void> {
       return withCore(config, async (core) => {
         await core.apiKeys.revoke(required(values.customer, '--customer'), required(arg, 'KEY_ID'));
         print(`revoked ${arg}`);
+      });
+    case 'sample':
+      return withCore(config, async (core) => {
+        const format = values.format ?? 'openai';
+        if (format !== 'openai' && format !== 'parley') fail('--format must be openai or parley');
+        const ratio = values.ratio === undefined ? undefined : Number(values.ratio);
+        if (ratio !== undefined && Number.isNaN(ratio)) fail('--ratio must be a number in (0, 1]');
+        const count = await sampleToFile(core, {
+          profile: required(values.profile, '--profile'),
+          out: required(values.out, '--out'),
+          format,
+          progress: process.stderr,
+          request: {
+            maxConversationRatio: ratio,
+            startTime: values.start,
+            endTime: values.end,
+            maxConversations: values['max-conversations'],
+            maxMessages: values['max-messages'],
+          },
+        });
+        print(`wrote ${count} conversations to ${values.out}`);
       });
     default:
       fail(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);

@@ -48,13 +48,67 @@ export function canonicalLanguage(code: string, field = 'languageCode'): string 
   }
 }
 
-function checkInput(input: ConversationInput, prefix: string): ConversationInput {
+export function checkInput(input: ConversationInput, prefix: string): ConversationInput {
   const out = { ...input };
   if (out.languageCode) out.languageCode = canonicalLanguage(out.languageCode, `${prefix}languageCode`);
   if (out.participants && out.participants.length > LIMITS.participants) {
     throw invalidArgument(`${prefix}participants`, `at most ${LIMITS.participants} participants`);
   }
   return out;
+}
+
+export interface StartDefaults {
+  source: Conversation['source'];
+  channel?: Conversation['channel'];
+}
+
+export interface StartOptions {
+  closeAgentOtherConversations?: boolean;
+}
+
+/**
+ * The body of StartConversation inside a caller's transaction, after the profile check and with
+ * input already checked: BatchStartConversations runs it once per request in one transaction.
+ */
+export async function startIn(
+  s: Stores,
+  caller: Caller,
+  customerId: string,
+  profileId: string,
+  conversationId: string | undefined,
+  checked: ConversationInput,
+  defaults: StartDefaults,
+  options: StartOptions = {},
+): Promise<{ conversation: Conversation; created: boolean }> {
+  const id = newId();
+  const created = await s.conversations.insertConversation({
+    channel: defaults.channel,
+    ...checked,
+    source: checked.source && checked.source !== 'SOURCE_UNSPECIFIED' ? checked.source : defaults.source,
+    customerId,
+    profileId,
+    id,
+    nameId: conversationId ?? id,
+    startTime: checked.startTime ?? new Date(),
+    state: 'ACTIVE',
+  });
+  if (!created) {
+    const existing = await s.conversations.getConversation({ customerId, profileId, nameId: conversationId! });
+    if (!existing) throw new ParleyError('ABORTED', 'conversation was deleted while starting; retry');
+    return { conversation: existing, created: false };
+  }
+  await s.events.appendEvents(customerId, id, actorOf(caller), [
+    { type: 'CONVERSATION_START', payload: { source: created.source, channel: created.channel } },
+  ]);
+  const agent = created.agentUserName || created.agent;
+  if (options.closeAgentOtherConversations && agent) {
+    for (const closedId of await s.conversations.closeAgentConversations(customerId, profileId, agent, id)) {
+      await s.events.appendEvents(customerId, closedId, actorOf(caller), [
+        { type: 'CONVERSATION_END', payload: { reason: 'closeAgentOtherConversations', by: id } },
+      ]);
+    }
+  }
+  return { conversation: created, created: true };
 }
 
 export class ConversationService {
@@ -74,42 +128,14 @@ export class ConversationService {
     profileId: string,
     conversationId: string | undefined,
     input: ConversationInput,
-    defaults: { source: Conversation['source']; channel?: Conversation['channel'] } = { source: 'API' },
-    options: { closeAgentOtherConversations?: boolean } = {},
+    defaults: StartDefaults = { source: 'API' },
+    options: StartOptions = {},
   ): Promise<{ conversation: Conversation; created: boolean }> {
     const checked = checkInput(input, 'conversation.');
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
       await requireProfile(s, caller, customerId, profileId);
-      const id = newId();
-      const created = await s.conversations.insertConversation({
-        channel: defaults.channel,
-        ...checked,
-        source: checked.source && checked.source !== 'SOURCE_UNSPECIFIED' ? checked.source : defaults.source,
-        customerId,
-        profileId,
-        id,
-        nameId: conversationId ?? id,
-        startTime: checked.startTime ?? new Date(),
-        state: 'ACTIVE',
-      });
-      if (!created) {
-        const existing = await s.conversations.getConversation({ customerId, profileId, nameId: conversationId! });
-        if (!existing) throw new ParleyError('ABORTED', 'conversation was deleted while starting; retry');
-        return { conversation: existing, created: false };
-      }
-      await s.events.appendEvents(customerId, id, actorOf(caller), [
-        { type: 'CONVERSATION_START', payload: { source: created.source, channel: created.channel } },
-      ]);
-      const agent = created.agentUserName || created.agent;
-      if (options.closeAgentOtherConversations && agent) {
-        for (const closedId of await s.conversations.closeAgentConversations(customerId, profileId, agent, id)) {
-          await s.events.appendEvents(customerId, closedId, actorOf(caller), [
-            { type: 'CONVERSATION_END', payload: { reason: 'closeAgentOtherConversations', by: id } },
-          ]);
-        }
-      }
-      return { conversation: created, created: true };
+      return startIn(s, caller, customerId, profileId, conversationId, checked, defaults, options);
     });
   }
 

@@ -1,11 +1,13 @@
 import type { Queryable } from './driver.ts';
 import * as apiKeys from './api-keys.ts';
 import * as conversationList from './conversation-list.ts';
+import * as conversationLookups from './conversation-lookups.ts';
 import * as conversations from './conversations.ts';
 import * as customers from './customers.ts';
 import * as events from './events.ts';
 import * as idempotency from './idempotency.ts';
 import * as messages from './messages.ts';
+import * as sampling from './sampling.ts';
 import * as tags from './tags.ts';
 
 type Bound<M> = {
@@ -28,15 +30,28 @@ type FunctionKeys<M> = { [K in keyof M]: M[K] extends (db: Queryable, ...args: n
  * using the stores it is given.
  */
 export function stores(db: Queryable) {
+  let bound = boundStores.get(db);
+  if (!bound) {
+    bound = bindAll(db);
+    boundStores.set(db, bound);
+  }
+  return bound;
+}
+
+// Binding every store module costs ~1.4% of a list request (bench profile): do it once per handle.
+const boundStores = new WeakMap<Queryable, ReturnType<typeof bindAll>>();
+
+function bindAll(db: Queryable) {
   return {
     apiKeys: bind(db, apiKeys),
     customers: bind(db, customers),
-    conversations: { ...bind(db, conversations), ...bind(db, conversationList) },
+    conversations: { ...bind(db, conversations), ...bind(db, conversationList), ...bind(db, conversationLookups) },
     messages: bind(db, messages),
     events: bind(db, events),
     tags: bind(db, tags),
+    sampling: bind(db, sampling),
     idempotency: bind(db, idempotency),
   };
 }
 
-export type Stores = ReturnType<typeof stores>;
+export type Stores = ReturnType<typeof bindAll>;
