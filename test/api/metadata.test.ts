@@ -79,5 +79,15 @@ forEachDriver('UpsertConversationMetadata and the metadata filter', (kind) => {
     assert.deepEqual(await list({ 'builtin.visitor.geo.country': ['CH'], tier: ['gold'] }), ['mf-ch-gold']);
     assert.deepEqual(await list({ tier: ['bronze'] }), []);
     assert.deepEqual(await list({ builtin: ['CH'] }), [], 'a dotted key is not nested');
+
+    const count = async (query: string) => {
+      const res = await ctx.app.inject({ method: 'GET', url: `${base.replace('default', 'support')}:count?${query}`, headers: ctx.a.auth });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json().count;
+    };
+    assert.equal(await count('filter.metadata.builtin.visitor.geo.country=CH'), '2');
+    assert.equal(await count('filter.metadata.builtin.visitor.geo.country=CH&filter.metadata.tier=gold'), '1');
+    assert.equal(await count('filter.metadata.builtin.visitor.geo.country=DE&filter.metadata.builtin.visitor.geo.country=FR'), '2');
+    assert.equal(await count('filter.metadata.tier=bronze'), '0');
   });
 });

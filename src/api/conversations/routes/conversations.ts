@@ -172,13 +172,22 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
         'filter.languageCodes': Type.Optional(StringList()),
         'filter.usecases': Type.Optional(StringList()),
         'filter.agents': Type.Optional(StringList()),
-      }, { additionalProperties: false }),
+      }, {
+        additionalProperties: false,
+        // Metadata keys are the caller's own: `filter.metadata.<key>=value`, repeated for any of several values.
+        patternProperties: { '^filter\\.metadata\\..{1,256}$': StringList() },
+      }),
       response: { 200: Type.Object({ count: Type.String() }), ...errors },
     },
   }, async (request) => {
     const { customer, profile } = request.params;
     const wire: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(request.query)) wire[key.slice('filter.'.length)] = value;
+    const metadata: Record<string, string[]> = {};
+    for (const [key, value] of Object.entries(request.query as Record<string, unknown>)) {
+      if (key.startsWith('filter.metadata.')) metadata[key.slice('filter.metadata.'.length)] = value as string[];
+      else wire[key.slice('filter.'.length)] = value;
+    }
+    if (Object.keys(metadata).length > 0) wire.metadata = metadata;
     const count = await core.conversations.count(request.caller, customer, profile, filterFromWire(wire as FilterWire));
     return { count: String(count) };
   });
