@@ -6,11 +6,13 @@ import { migrate } from './store/migrate.ts';
 import { DatabaseLockedError, openDatabase } from './store/open.ts';
 import { serve } from './cli/serve.ts';
 import { sampleToFile } from './cli/sample.ts';
+import { worker } from './cli/worker.ts';
 
 const USAGE = `Usage: parley <command> [options]
 
 Commands:
   serve [--memory]                          run the HTTP server (HOST, PORT)
+  worker                                    run background jobs only (webhooks, analysis, transcription)
   migrate                                   apply database migrations and exit
   customers create ID [--name NAME]         create a customer with its default profile
   customers list
@@ -80,6 +82,8 @@ async function main(argv: string[]): Promise<void> {
   switch (`${command} ${sub ?? ''}`.trim()) {
     case 'serve':
       return serve(config);
+    case 'worker':
+      return worker(config);
     case 'migrate': {
       const db = await openDatabase(config);
       try {

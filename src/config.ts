@@ -11,6 +11,15 @@ export const CONFIG_OPTIONS = [
   { env: 'PARLEY_DB_POOL_SIZE', default: '20', description: 'Connections in the PostgreSQL pool of each process.' },
   { env: 'PARLEY_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'On SIGTERM/SIGINT, how long in-flight requests may run before the process exits anyway.' },
   { env: 'PARLEY_KEY_CACHE_SECONDS', default: '10', description: 'How long a verified API key is cached in memory; a revoked key stops working within this time.' },
+  { env: 'PARLEY_JOBS', default: 'on', description: 'on: `parley serve` also runs background jobs (webhooks, analysis, transcription). off: only `parley worker` processes run them.' },
+  { env: 'PARLEY_JOBS_CONCURRENCY', default: '4', description: 'Background jobs one process runs at once.' },
+  { env: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', default: 'false', description: 'true: webhook endpoints may point at loopback, private, link-local and other non-public addresses (local receivers, tests). false: such URLs are refused at registration and at every delivery.' },
+  { env: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'How long one webhook delivery attempt may take (at most 25000); a slower receiver counts as a failed attempt.' },
+  { env: 'PARLEY_INGEST_RATE_LIMIT_PER_MINUTE', default: '300', description: 'Requests a minute each API key may make on the ingest surface (`/api/v1`), counted in the database across every server process; over it: 429 RATE_LIMITED with Retry-After.' },
+  { env: 'PARLEY_LLM_BASE_URL', default: '', description: 'Base URL of an OpenAI-compatible API (e.g. `https://api.openai.com/v1`, vLLM, Ollama `http://127.0.0.1:11434/v1`). Set together with PARLEY_LLM_MODEL: insights come from that model instead of the local analyzer.' },
+  { env: 'PARLEY_LLM_API_KEY', default: '', description: 'Bearer token sent to PARLEY_LLM_BASE_URL (leave unset for servers without authentication).' },
+  { env: 'PARLEY_LLM_MODEL', default: '', description: 'Model name sent to PARLEY_LLM_BASE_URL (e.g. `gpt-4o-mini`).' },
+  { env: 'PARLEY_LLM_TIMEOUT_MS', default: '60000', description: 'How long one LLM request may take (at most 150000); a slower answer fails the attempt and the job retries.' },
 ] as const;
 
 export type ConfigEnv = (typeof CONFIG_OPTIONS)[number]['env'];
@@ -25,6 +34,13 @@ export interface Config {
   dbPoolSize: number;
   shutdownTimeoutMs: number;
   keyCacheSeconds: number;
+  jobs: boolean;
+  jobsConcurrency: number;
+  webhookAllowPrivateNetworks: boolean;
+  webhookTimeoutMs: number;
+  ingestRateLimitPerMinute: number;
+  /** Set when PARLEY_LLM_BASE_URL and PARLEY_LLM_MODEL are. */
+  llm: { baseUrl: string; apiKey: string; model: string; timeoutMs: number } | undefined;
 }
 
 function read(env: NodeJS.ProcessEnv, name: ConfigEnv): string {
@@ -40,6 +56,42 @@ function integer(env: NodeJS.ProcessEnv, name: ConfigEnv, min: number): number {
   return value;
 }
 
+function trueFalse(env: NodeJS.ProcessEnv, name: ConfigEnv): boolean {
+  const raw = read(env, name).toLowerCase();
+  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false, got "${raw}"`);
+  return raw === 'true';
+}
+
+/** The webhook job's lock is 30 s; an attempt must end well inside it, or a second worker would send it again. */
+function webhookTimeout(env: NodeJS.ProcessEnv): number {
+  const value = integer(env, 'WEBHOOK_TIMEOUT_MS', 1);
+  if (value > 25_000) throw new Error(`WEBHOOK_TIMEOUT_MS must be at most 25000, got "${value}"`);
+  return value;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: ConfigEnv): boolean {
+  const raw = read(env, name).toLowerCase();
+  if (raw !== 'on' && raw !== 'off') throw new Error(`${name} must be on or off, got "${raw}"`);
+  return raw === 'on';
+}
+
+/** The analysis job's lock is 180 s; an LLM request must end well inside it, or a second worker would run the job too. */
+function llmConfig(env: NodeJS.ProcessEnv): Config['llm'] {
+  const baseUrl = read(env, 'PARLEY_LLM_BASE_URL');
+  const model = read(env, 'PARLEY_LLM_MODEL');
+  const timeoutMs = integer(env, 'PARLEY_LLM_TIMEOUT_MS', 1);
+  if (timeoutMs > 150_000) throw new Error(`PARLEY_LLM_TIMEOUT_MS must be at most 150000, got "${timeoutMs}"`);
+  if (!baseUrl && !model) return undefined;
+  if (!baseUrl || !model) throw new Error('PARLEY_LLM_BASE_URL and PARLEY_LLM_MODEL are set together (one of them is missing)');
+  try {
+    const url = new URL(baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new Error(`PARLEY_LLM_BASE_URL must be an http(s) URL, got "${baseUrl}"`);
+  }
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), apiKey: read(env, 'PARLEY_LLM_API_KEY'), model, timeoutMs };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   return {
     databaseUrl: read(env, 'DATABASE_URL') || undefined,
@@ -51,6 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dbPoolSize: integer(env, 'PARLEY_DB_POOL_SIZE', 1),
     shutdownTimeoutMs: integer(env, 'PARLEY_SHUTDOWN_TIMEOUT_MS', 0),
     keyCacheSeconds: integer(env, 'PARLEY_KEY_CACHE_SECONDS', 0),
+    jobs: onOff(env, 'PARLEY_JOBS'),
+    jobsConcurrency: integer(env, 'PARLEY_JOBS_CONCURRENCY', 1),
+    webhookAllowPrivateNetworks: trueFalse(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
+    webhookTimeoutMs: webhookTimeout(env),
+    ingestRateLimitPerMinute: integer(env, 'PARLEY_INGEST_RATE_LIMIT_PER_MINUTE', 1),
+    llm: llmConfig(env),
     ...overrides,
   };
 }

@@ -4,6 +4,8 @@ import { buildApp } from '../api/http.ts';
 import { createLogger } from '../logger.ts';
 import { openDatabase } from '../store/open.ts';
 import { migrate } from '../store/migrate.ts';
+import { startJobRunner, type JobRunner } from '../jobs/index.ts';
+import { coreOptions } from './core-options.ts';
 import { ensureDemoTenant } from './demo.ts';
 
 /** `parley serve`: migrate, listen, and on SIGTERM/SIGINT finish in-flight requests within the deadline. */
@@ -12,9 +14,12 @@ export async function serve(config: Config): Promise<void> {
   const db = await openDatabase(config);
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  const core = createCore(db, { keyCacheSeconds: config.keyCacheSeconds });
+  const core = createCore(db, coreOptions(config));
   const app = await buildApp({ core, logger });
   await app.listen({ host: config.host, port: config.port });
+  const runner: JobRunner | undefined = config.jobs
+    ? startJobRunner({ core, log: logger.child({ component: 'jobs' }), concurrency: config.jobsConcurrency })
+    : undefined;
   const address = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   if (db.kind === 'pglite') {
     const demo = await ensureDemoTenant(core);
@@ -38,6 +43,7 @@ export async function serve(config: Config): Promise<void> {
     }, config.shutdownTimeoutMs);
     deadline.unref();
     await app.close();
+    await runner?.stop();
     await db.close();
     process.exit(0);
   };

@@ -37,7 +37,14 @@ export function conversationById(caller: Caller, id: string): ConversationRef {
 }
 
 export function actorOf(caller: Caller): string {
-  return `apiKeys/${caller.keyId}`;
+  return caller.keyId === SYSTEM_KEY_ID ? 'system:jobs' : `apiKeys/${caller.keyId}`;
+}
+
+const SYSTEM_KEY_ID = '';
+
+/** The caller background jobs act as: the whole customer, every scope, logged as `system:jobs`. */
+export function systemCaller(customerId: string): Caller {
+  return { customerId, keyId: SYSTEM_KEY_ID, profileId: null, agentId: null, scopes: ['*'] };
 }
 
 /** Scope check: `*` grants everything; otherwise the exact permission string. */

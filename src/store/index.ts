@@ -1,14 +1,21 @@
 import type { Queryable } from './driver.ts';
+import * as agents from './agents.ts';
+import * as analyses from './analyses.ts';
 import * as apiKeys from './api-keys.ts';
+import * as calls from './calls.ts';
 import * as conversationList from './conversation-list.ts';
 import * as conversationLookups from './conversation-lookups.ts';
 import * as conversations from './conversations.ts';
 import * as customers from './customers.ts';
 import * as events from './events.ts';
 import * as idempotency from './idempotency.ts';
+import * as ingestConversations from './ingest-conversations.ts';
+import * as ingestRateLimits from './ingest-rate-limits.ts';
+import * as jobs from './jobs.ts';
 import * as messages from './messages.ts';
 import * as sampling from './sampling.ts';
 import * as tags from './tags.ts';
+import * as webhooks from './webhooks.ts';
 
 type Bound<M> = {
   [K in keyof M]: M[K] extends (db: Queryable, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -44,6 +51,7 @@ const boundStores = new WeakMap<Queryable, ReturnType<typeof bindAll>>();
 function bindAll(db: Queryable) {
   return {
     apiKeys: bind(db, apiKeys),
+    calls: bind(db, calls),
     customers: bind(db, customers),
     conversations: { ...bind(db, conversations), ...bind(db, conversationList), ...bind(db, conversationLookups) },
     messages: bind(db, messages),
@@ -51,6 +59,11 @@ function bindAll(db: Queryable) {
     tags: bind(db, tags),
     sampling: bind(db, sampling),
     idempotency: bind(db, idempotency),
+    agents: bind(db, agents),
+    ingest: { ...bind(db, ingestConversations), ...bind(db, ingestRateLimits) },
+    jobs: bind(db, jobs),
+    webhooks: bind(db, webhooks),
+    analyses: bind(db, analyses),
   };
 }
 

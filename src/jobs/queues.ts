@@ -1,0 +1,10 @@
+import { ANALYSIS_QUEUE, analysisQueue } from './analysis.ts';
+import type { QueueSpec } from './types.ts';
+import { webhookQueue } from './webhook-delivery.ts';
+import { WEBHOOK_QUEUE } from './webhook-reactor.ts';
+
+/** Every queue Parley runs, by name. */
+export const QUEUES: Record<string, QueueSpec> = {
+  [WEBHOOK_QUEUE]: webhookQueue,
+  [ANALYSIS_QUEUE]: analysisQueue,
+};

@@ -1,0 +1,144 @@
+import type { ConversationEvent, JsonObject } from '../core/types.ts';
+import type { Queryable } from './driver.ts';
+import { EVENT_SELECT } from './events.ts';
+
+export interface NewJob {
+  queue: string;
+  customerId: string;
+  payload: JsonObject;
+  orderingKey?: string;
+  runAt?: Date;
+  uniqueKey?: string;
+}
+
+export interface JobRow {
+  id: string;
+  queue: string;
+  customerId: string;
+  payload: JsonObject;
+  orderingKey: string | null;
+  attempt: number;
+  createTime: Date;
+}
+
+const JOB_SELECT = `jobs.id::text AS id, jobs.queue, jobs.customer_id AS "customerId", jobs.payload,
+  jobs.ordering_key AS "orderingKey", jobs.attempt, jobs.create_time AS "createTime"`;
+
+/** Inserts jobs in the caller's transaction: they exist exactly when the change that caused them commits. */
+export async function enqueueJobs(db: Queryable, jobs: readonly NewJob[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const docs = jobs.map((j) => ({
+    queue: j.queue,
+    customerId: j.customerId,
+    payload: j.payload,
+    orderingKey: j.orderingKey ?? null,
+    uniqueKey: j.uniqueKey ?? null,
+    runAt: j.runAt?.toISOString() ?? null,
+  }));
+  await db.query(
+    `INSERT INTO jobs (queue, customer_id, payload, ordering_key, unique_key, run_at)
+     SELECT d->>'queue', d->>'customerId', d->'payload', d->>'orderingKey', d->>'uniqueKey',
+            coalesce((d->>'runAt')::timestamptz, now())
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(d, ord)
+      ORDER BY ord
+     ON CONFLICT (queue, unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING`,
+    [JSON.stringify(docs)],
+  );
+}
+
+/**
+ * Claims up to `limit` runnable jobs of the given queues: queued and due, or running with an
+ * expired lock (its process died). A job waits while an earlier unfinished job has its ordering key.
+ */
+export async function claimJobs(db: Queryable, queues: readonly string[], limit: number, lockMs: Record<string, number>): Promise<JobRow[]> {
+  if (limit <= 0 || queues.length === 0) return [];
+  return db.query<JobRow>(
+    `WITH claimable AS (
+       SELECT id FROM jobs j
+        WHERE queue = ANY($1::text[]) AND run_at <= now()
+          AND (state = 'queued' OR (state = 'running' AND locked_until < now()))
+          AND (ordering_key IS NULL OR NOT EXISTS (
+                SELECT 1 FROM jobs e
+                 WHERE e.ordering_key = j.ordering_key AND e.id < j.id AND e.state IN ('queued', 'running')))
+        ORDER BY run_at, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED
+     )
+     UPDATE jobs SET state = 'running', attempt = attempt + 1,
+            locked_until = now() + make_interval(secs => coalesce(($3::jsonb->>jobs.queue)::float8, 60000) / 1000)
+       FROM claimable WHERE jobs.id = claimable.id
+     RETURNING ${JOB_SELECT}`,
+    [queues, limit, JSON.stringify(lockMs)],
+  );
+}
+
+/** Fenced by attempt: a worker whose lock expired and whose job was re-claimed changes nothing. */
+export async function completeJob(db: Queryable, id: string, attempt: number): Promise<void> {
+  await db.query(
+    `UPDATE jobs SET state = 'done', finish_time = now(), locked_until = NULL, last_error = NULL
+      WHERE id = $1::bigint AND attempt = $2 AND state = 'running'`,
+    [id, attempt],
+  );
+}
+
+export async function retryJob(db: Queryable, id: string, attempt: number, delayMs: number, error: string): Promise<void> {
+  await db.query(
+    `UPDATE jobs SET state = 'queued', run_at = now() + make_interval(secs => $3::float8 / 1000), locked_until = NULL, last_error = $4
+      WHERE id = $1::bigint AND attempt = $2 AND state = 'running'`,
+    [id, attempt, delayMs, error],
+  );
+}
+
+export async function failJob(db: Queryable, id: string, attempt: number, error: string): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE jobs SET state = 'failed', finish_time = now(), locked_until = NULL, last_error = $3
+      WHERE id = $1::bigint AND attempt = $2 AND state = 'running' RETURNING id`,
+    [id, attempt, error],
+  );
+  return rows.length > 0;
+}
+
+/** Finished jobs are kept a while for inspection, then removed. */
+export async function purgeFinishedJobs(db: Queryable, olderThan: string): Promise<number> {
+  const rows = await db.query(`DELETE FROM jobs WHERE state IN ('done', 'failed') AND finish_time < now() - $1::interval RETURNING id`, [olderThan]);
+  return rows.length;
+}
+
+export async function countRunnableJobs(db: Queryable, queues: readonly string[]): Promise<number> {
+  const rows = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM jobs WHERE queue = ANY($1::text[]) AND run_at <= now()
+        AND (state = 'queued' OR (state = 'running' AND locked_until < now()))`,
+    [queues],
+  );
+  return rows[0].n;
+}
+
+export interface EventCursor {
+  tx: string;
+  gid: number;
+}
+
+/** Locks the dispatcher's cursor; undefined when another process holds it right now. */
+export async function lockEventCursor(db: Queryable, name: string): Promise<EventCursor | undefined> {
+  const rows = await db.query<EventCursor>(`SELECT tx::text AS tx, gid FROM event_cursors WHERE name = $1 FOR UPDATE SKIP LOCKED`, [name]);
+  return rows[0];
+}
+
+export async function saveEventCursor(db: Queryable, name: string, cursor: EventCursor): Promise<void> {
+  await db.query(`UPDATE event_cursors SET tx = $2::xid8, gid = $3 WHERE name = $1`, [name, cursor.tx, cursor.gid]);
+}
+
+export type CommittedEvent = ConversationEvent & { tx: string };
+
+/**
+ * Events after the cursor whose transactions are older than every transaction still running:
+ * nothing before them can still appear, so following (tx, gid) never skips an event.
+ */
+export async function committedEventsAfter(db: Queryable, cursor: EventCursor, limit: number): Promise<CommittedEvent[]> {
+  return db.query<CommittedEvent>(
+    `SELECT ${EVENT_SELECT}, tx::text AS tx FROM events
+      WHERE (tx, gid) > ($1::xid8, $2::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY tx, gid LIMIT $3`,
+    [cursor.tx, cursor.gid, limit],
+  );
+}
