@@ -5,6 +5,9 @@
  *
  *   POST /insert  body {"text": "..."}  → one-row INSERT … RETURNING into bench_insert
  *   GET  /select?after=N                → 100 rows of the 100,000-row bench_rows by keyset
+ *   GET  /select-messages?customer=C&conversation=ID&after=N
+ *                                       → the same 100 rows of Parley's messages table that a
+ *                                         Parley page reads, every column, as Fastify's default JSON
  *
  * The tables are created by bench/run.ts. Env: DATABASE_URL, PORT (HOST is always 127.0.0.1).
  */
@@ -34,6 +37,15 @@ app.get('/select', async (request) => {
     [after],
   );
   return { rows };
+});
+
+app.get('/select-messages', async (request) => {
+  const q = request.query as { customer: string; conversation: string; after?: string };
+  const { rows } = await pool.query(
+    'SELECT * FROM messages WHERE customer_id = $1 AND conversation_id = $2 AND seq > $3 ORDER BY seq LIMIT 100',
+    [q.customer, q.conversation, Number(q.after ?? -1)],
+  );
+  return { messages: rows };
 });
 
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
