@@ -1,0 +1,225 @@
+/**
+ * `node --import tsx bench/ingest.ts`: the ingest surface against PostgreSQL. Prints a markdown
+ * section (for bench/RESULTS.md) on stdout; progress goes to stderr.
+ *
+ * 1. A fresh database on BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+ *    migrated, with a customer and a key made by the CLI, and one prompt made over HTTP.
+ * 2. Scenarios, each on its own `parley serve` process (PARLEY_JOBS=off: the HTTP path only;
+ *    PARLEY_INGEST_RATE_LIMIT_PER_MINUTE very high, so the limiter's per-request upsert is measured
+ *    but never refuses): a create with a 50-message structured transcript, and an append of
+ *    2 messages rotating over BENCH_APPEND_CONVERSATIONS (200) open conversations.
+ * 3. Warm-up, then autocannon at BENCH_CONNECTIONS (50) for BENCH_SECONDS (15); req/s, p50/p99 and
+ *    the server's peak RSS (VmHWM). Any non-2xx response is reported. The database is dropped.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import autocannon, { type AutocannonOptions, type AutocannonResult } from 'autocannon';
+import pg from 'pg';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECONDS = positiveInt('BENCH_SECONDS', 15);
+const WARMUP_SECONDS = positiveInt('BENCH_WARMUP_SECONDS', 3);
+const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
+const APPEND_CONVERSATIONS = positiveInt('BENCH_APPEND_CONVERSATIONS', 200);
+const RATE_LIMIT = 1_000_000_000;
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be an integer ≥ 1, got "${raw}"`);
+  return value;
+}
+
+const log = (line: string) => process.stderr.write(`[bench:ingest] ${line}\n`);
+
+async function admin<T = Record<string, unknown>>(sql: string, params: unknown[] = [], url = ADMIN_URL): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+const children = new Set<ChildProcess>();
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['bin/parley.js', 'serve'], {
+    cwd: ROOT, env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`parley exited with ${child.exitCode} before listening:\n${stderr}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { child, url };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`parley did not answer /healthz within 30 s:\n${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function stopServer({ child }: Server): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function peakRssMb(pid: number): number {
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(match[1]) / 1024;
+}
+
+async function call(server: Server, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+  const res = await fetch(`${server.url}${path}`, {
+    method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json).slice(0, 500)}`);
+  return { status: res.status, headers: res.headers, json };
+}
+
+/** A 50-message structured transcript of plausible turns (~6 KB). */
+function transcript(): string {
+  const messages = Array.from({ length: 50 }, (_, i) => (i % 2 === 0
+    ? { role: 'user', content: `Turn ${i}: my order #${1000 + i} has not arrived yet, can you check where it is and when it will be delivered?` }
+    : { role: 'assistant', content: `Turn ${i}: I checked order #${1000 + i - 1}; it left the warehouse yesterday and should arrive within two days.`, model: 'gpt-4o', tokens: 42 }));
+  return JSON.stringify({ messages, metadata: { channel: 'web', sessionId: 'bench' } });
+}
+
+interface Outcome {
+  title: string;
+  request: string;
+  result: AutocannonResult;
+  peakRssMb: number;
+  loadAvg: number;
+}
+
+type Load = Omit<AutocannonOptions, 'url'> & { path?: string };
+
+async function measure(title: string, request: string, env: Record<string, string>, load: (server: Server) => Promise<Load>): Promise<Outcome> {
+  log(`${title}: starting a fresh server`);
+  const server = await startServer(env);
+  try {
+    // autocannon takes a fixed path from the URL (a top-level `path` option is overridden by it).
+    const { path = '', ...options } = await load(server);
+    const cannon = (duration: number) => autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, pipelining: 1, timeout: 10, ...options, duration });
+    await cannon(WARMUP_SECONDS);
+    const result = await cannon(SECONDS);
+    const peak = peakRssMb(server.child.pid!);
+    log(`${title}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, peak RSS ${peak.toFixed(1)} MB, non-2xx ${result.non2xx}, errors ${result.errors}`);
+    return { title, request, result, peakRssMb: peak, loadAvg: os.loadavg()[0] };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+async function main(): Promise<void> {
+  const database = `parley_bench_ingest_${randomBytes(5).toString('hex')}`;
+  const databaseUrl = new URL(ADMIN_URL);
+  databaseUrl.pathname = `/${database}`;
+  const env = {
+    DATABASE_URL: databaseUrl.toString(), LOG_LEVEL: 'warn', PARLEY_DB_POOL_SIZE: '20', PARLEY_JOBS: 'off',
+    PARLEY_INGEST_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+  };
+  const cli = async (...args: string[]) => (await run(process.execPath, ['bin/parley.js', ...args], { cwd: ROOT, env: { ...process.env, ...env } })).stdout.trim();
+  log(`creating database ${database}`);
+  await admin(`CREATE DATABASE ${database}`);
+  const cleanup = async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((err: Error) => log(`could not drop ${database}: ${err.message}`));
+  };
+  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+  try {
+    await cli('migrate');
+    await cli('customers', 'create', 'bench');
+    const key = await cli('keys', 'create', '--customer', 'bench', '--quiet');
+    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const createBody = { content: transcript(), status: 'completed', llmModel: 'gpt-4o' };
+    let promptId = '';
+    const conversations: string[] = [];
+
+    const setup = await startServer(env);
+    try {
+      const prompt = await call(setup, key, 'POST', '/api/v1/prompts', { name: 'bench', content: 'You are a delivery support agent.' });
+      if (prompt.headers.get('ratelimit-limit') !== String(RATE_LIMIT)) {
+        throw new Error(`the server's ingest rate limit is ${prompt.headers.get('ratelimit-limit')}, not ${RATE_LIMIT}: ` +
+          'PARLEY_INGEST_RATE_LIMIT_PER_MINUTE does not reach createCore (src/cli/core-options.ts)');
+      }
+      promptId = prompt.json.id as string;
+      for (let i = 0; i < APPEND_CONVERSATIONS; i++) {
+        const opened = await call(setup, key, 'POST', '/api/v1/conversations', { promptId, content: 'User: hello', status: 'active' });
+        conversations.push(opened.json.id as string);
+      }
+    } finally {
+      await stopServer(setup);
+    }
+
+    const outcomes: Outcome[] = [];
+    const createJson = JSON.stringify({ ...createBody, promptId });
+    outcomes.push(await measure('Create, 50-message transcript', 'POST /api/v1/conversations', env, async () => ({
+      method: 'POST', path: '/api/v1/conversations', headers: auth, body: createJson,
+    })));
+    let turn = 0;
+    const appendJson = JSON.stringify({ messages: [{ role: 'user', content: 'Is it out for delivery yet?' }, { role: 'assistant', content: 'Yes, it arrives today.' }] });
+    outcomes.push(await measure(`Append 2 messages, ${APPEND_CONVERSATIONS} conversations`, 'POST /api/v1/conversations/{id}/messages', env, async () => ({
+      method: 'POST', headers: auth, body: appendJson,
+      requests: [{ setupRequest: (request) => ({ ...request, path: `/api/v1/conversations/${conversations[turn++ % conversations.length]}/messages` }) }],
+    })));
+
+    const version = (await admin<{ server_version: string }>('SHOW server_version'))[0].server_version;
+    const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    process.stdout.write(`## Ingest surface (\`/api/v1\`)
+
+Command: \`node --import tsx bench/ingest.ts\` (BENCH_SECONDS=${SECONDS}, BENCH_CONNECTIONS=${CONNECTIONS}, BENCH_APPEND_CONVERSATIONS=${APPEND_CONVERSATIONS}).
+${new Date().toISOString()}; ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores; Node.js ${process.version}; PostgreSQL ${version}; loopback, server, database and load generator on one machine.
+
+| Scenario | Request | req/s | p50 ms | p99 ms | Peak RSS MB | Requests | non-2xx / errors / timeouts | Load avg |
+|---|---|--:|--:|--:|--:|--:|--:|--:|
+${outcomes.map((o) => `| ${o.title} | \`${o.request}\` | ${fmt(o.result.requests.average)} | ${fmt(o.result.latency.p50, 1)} | ${fmt(o.result.latency.p99, 1)} | ${fmt(o.peakRssMb, 1)} | ${fmt(o.result.requests.total)} | ${o.result.non2xx} / ${o.result.errors} / ${o.result.timeouts} | ${fmt(o.loadAvg, 1)} |`).join('\n')}
+
+- Create: one transaction per request — the conversation, its 50 messages and their events, the ingest record and the close (status completed), plus the rate limiter's upsert.
+- Append: each request locks one of ${APPEND_CONVERSATIONS} open conversations in turn, appends 2 messages with their events and a CONVERSATION_UPDATE, and answers with the whole accumulated conversation (which grows during the run).
+- PARLEY_JOBS=off: background analysis of the completed conversations is not part of the measurement.
+`);
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();

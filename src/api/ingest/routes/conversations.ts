@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ParleyError } from '../../../core/errors.ts';
+import type { Core } from '../../../core/index.ts';
+import { parseWireId } from '../ids.ts';
+import { conversationToWire, createdToWire, insightsToWire, listItemToWire, statusOf } from '../map.ts';
+import {
+  AppendBody, AppendHeaders, ConversationIdParams, ConversationListItem, ConversationResponse, CreateConversationBody,
+  CreatedConversation, errorResponses, GetConversationQuery, InsightsResponse, ListConversationsQuery, Pagination, RegenerateResponse,
+} from '../schemas.ts';
+
+const tags = ['Ingest: conversations'];
+
+/** The 512 KB content limit is checked by the core; the body must let it through even fully \u-escaped (6 bytes a byte). */
+export const CREATE_BODY_LIMIT = 4 * 1024 * 1024;
+
+const conversationId = (wire: string) => parseWireId('conversation', wire, 'id');
+
+export async function conversationRoutes(app: FastifyInstance, { core }: { core: Core }) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.post('/conversations', {
+    bodyLimit: CREATE_BODY_LIMIT,
+    config: { permission: 'Ingest:CreateConversation' },
+    schema: {
+      tags, summary: 'Log a conversation (structured JSON or labelled text transcript); idempotent with idempotencyKey',
+      body: CreateConversationBody, response: { 200: CreatedConversation, ...errorResponses },
+    },
+  }, async (request) => {
+    const { promptId, ...rest } = request.body;
+    const view = await core.ingest.create(request.caller, { ...rest, agentId: parseWireId('prompt', promptId, 'promptId') });
+    return createdToWire(view);
+  });
+
+  r.post('/conversations/:id/messages', {
+    config: { permission: 'Ingest:AppendMessages' },
+    schema: {
+      tags, summary: 'Append turns atomically; status "completed" closes the conversation and triggers analysis',
+      params: ConversationIdParams, headers: AppendHeaders, body: AppendBody, response: { 200: ConversationResponse, ...errorResponses },
+    },
+  }, async (request) => {
+    const view = await core.ingest.append(request.caller, conversationId(request.params.id), request.body, request.headers['idempotency-key']);
+    return conversationToWire(view);
+  });
+
+  r.get('/conversations', {
+    config: { permission: 'Ingest:ListConversations' },
+    schema: {
+      tags, summary: 'List conversations, newest first (offset paging, offset at most 10,000)', querystring: ListConversationsQuery,
+      response: { 200: Type.Object({ data: Type.Array(ConversationListItem), pagination: Pagination }), ...errorResponses },
+    },
+  }, async (request) => {
+    const { promptId, status, hasInsights, limit = 20, offset = 0 } = request.query;
+    const filter = { agentId: promptId === undefined ? undefined : parseWireId('prompt', promptId, 'promptId'), status, hasInsights };
+    const page = await core.ingest.list(request.caller, filter, { limit, offset });
+    return { data: page.conversations.map(listItemToWire), pagination: { total: page.total, limit, offset } };
+  });
+
+  r.get('/conversations/:id', {
+    config: { permission: 'Ingest:GetConversation' },
+    schema: {
+      tags, summary: 'Get a conversation with its messages and (by default) its insights',
+      params: ConversationIdParams, querystring: GetConversationQuery, response: { 200: ConversationResponse, ...errorResponses },
+    },
+  }, async (request) => {
+    const id = conversationId(request.params.id);
+    const view = await core.ingest.get(request.caller, id);
+    if (request.query.includeInsights === false) return conversationToWire(view);
+    const insights = view.hasInsights ? await core.insights.get(request.caller, id) : null;
+    return conversationToWire(view, insights);
+  });
+
+  r.get('/conversations/:id/insights', {
+    config: { permission: 'Ingest:GetInsights' },
+    schema: {
+      tags, summary: 'Get the insights of a conversation (404 until they are generated)',
+      params: ConversationIdParams, response: { 200: InsightsResponse, ...errorResponses },
+    },
+  }, async (request) => {
+    const id = conversationId(request.params.id);
+    const view = await core.ingest.summary(request.caller, id);
+    const insights = await core.insights.get(request.caller, id);
+    if (!insights) {
+      const status = statusOf(view);
+      throw new ParleyError('NOT_FOUND', status === 'completed'
+        ? 'Insights not generated yet for this conversation; they are being generated, try again shortly'
+        : `Insights not generated for this conversation: it is ${status}; insights are generated when it is completed`);
+    }
+    return insightsToWire(insights);
+  });
+
+  r.post('/conversations/:id/insights/regenerate', {
+    config: { permission: 'Ingest:RegenerateInsights' },
+    schema: {
+      tags, summary: 'Queue insights to be generated again (202; they replace the current ones when done)',
+      params: ConversationIdParams, response: { 202: RegenerateResponse, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const id = conversationId(request.params.id);
+    await core.ingest.summary(request.caller, id);
+    await core.insights.regenerate(request.caller, id);
+    return reply.code(202).send({ conversationId: request.params.id, status: 'queued' });
+  });
+}
