@@ -37,6 +37,8 @@ export async function appendMessages(
   ref: ConversationRef,
   actor: string,
   messages: readonly NewMessage[],
+  /** `closed`: only to a CLOSED conversation — a finished call's transcript (core/transcripts.ts). */
+  into: 'open' | 'closed' = 'open',
 ): Promise<Message[]> {
   const where = refPredicate(ref, 4, 'c');
   const docs = messages.map((m) => ({ ...m, createTime: m.createTime?.toISOString() }));
@@ -45,7 +47,7 @@ export async function appendMessages(
        UPDATE conversations c
           SET next_message_seq = next_message_seq + $1::int, message_count = message_count + $1::int,
               next_event_seq = next_event_seq + $1::int, update_time = now()
-        WHERE ${where.sql} AND c.state <> 'CLOSED'
+        WHERE ${where.sql} AND c.state ${into === 'open' ? '<>' : '='} 'CLOSED'
        RETURNING c.customer_id, c.id, c.next_message_seq - $1::int AS first_seq,
                  c.next_event_seq - $1::int AS first_event_seq
      ), input AS (
