@@ -1,0 +1,106 @@
+import { StringDecoder } from 'node:string_decoder';
+
+export type StreamPiece = { kind: 'message'; text: string } | { kind: 'error'; message: string };
+
+/**
+ * Splits a request body into successive top-level JSON objects as bytes arrive, the way
+ * grpc-gateway's JSON decoder reads a client stream: NDJSON (one object a line) and objects
+ * spread over several lines (curl -d with a pretty-printed body) both work. Text outside an
+ * object is reported up to the end of its line and skipped, and an object over `maxBytes` is
+ * reported and skipped, so one bad message never ends the stream.
+ */
+export class JsonStreamSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private buffer = '';
+  /** Scan position inside `buffer` and the state of the object being scanned. */
+  private pos = 0;
+  private inObject = false;
+  private start = 0;
+  private depth = 0;
+  private inString = false;
+  /** Skipping an oversized object (depth tracked) or stray text (to the end of the line). */
+  private skipping: 'object' | 'line' | null = null;
+
+  constructor(private readonly maxBytes: number) {}
+
+  push(chunk: Buffer | string): StreamPiece[] {
+    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    return this.scan();
+  }
+
+  end(): StreamPiece[] {
+    this.buffer += this.decoder.end();
+    const pieces = this.scan();
+    if (this.skipping === 'line') pieces.push({ kind: 'error', message: 'message is not a JSON object' });
+    else if (this.inObject && this.skipping === null) pieces.push({ kind: 'error', message: 'the stream ended inside a JSON object' });
+    this.buffer = '';
+    this.pos = 0;
+    return pieces;
+  }
+
+  private scan(): StreamPiece[] {
+    const pieces: StreamPiece[] = [];
+    const b = this.buffer;
+    let i = this.pos;
+    while (i < b.length) {
+      if (this.skipping === 'line') {
+        const nl = b.indexOf('\n', i);
+        if (nl < 0) {
+          i = b.length;
+          break;
+        }
+        pieces.push({ kind: 'error', message: 'message is not a JSON object' });
+        this.skipping = null;
+        i = nl + 1;
+        continue;
+      }
+      if (!this.inObject) {
+        const c = b.charCodeAt(i);
+        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+          i++;
+          continue;
+        }
+        if (c !== 0x7b /* { */) {
+          this.skipping = 'line';
+          continue;
+        }
+        this.inObject = true;
+        this.start = i;
+        this.depth = 0;
+        this.inString = false;
+      }
+      if (this.inString) {
+        // Jump to the next quote: base64 audio is long and has no escapes.
+        const q = b.indexOf('"', i);
+        if (q < 0) {
+          i = b.length;
+          break;
+        }
+        let backslashes = 0;
+        for (let k = q - 1; k >= 0 && b.charCodeAt(k) === 0x5c; k--) backslashes++;
+        i = q + 1;
+        if (backslashes % 2 === 0) this.inString = false;
+        continue;
+      }
+      const c = b.charCodeAt(i++);
+      if (c === 0x22) this.inString = true;
+      else if (c === 0x7b || c === 0x5b) this.depth++;
+      else if ((c === 0x7d || c === 0x5d) && --this.depth === 0) {
+        if (this.skipping === 'object' || i - this.start > this.maxBytes) {
+          pieces.push({ kind: 'error', message: `message exceeds ${this.maxBytes} bytes` });
+          this.skipping = null;
+        } else {
+          pieces.push({ kind: 'message', text: b.slice(this.start, i) });
+        }
+        this.inObject = false;
+      }
+    }
+    // Keep only the unfinished object; an oversized one is scanned on to its end but not kept.
+    if (this.inObject && this.skipping === null && i - this.start > this.maxBytes) this.skipping = 'object';
+    const keepFrom = this.inObject && this.skipping === null ? this.start : i;
+    this.buffer = b.slice(keepFrom);
+    this.pos = i - keepFrom;
+    if (this.inObject) this.start = 0;
+    return pieces;
+  }
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { namedConversation } from '../../../core/access.ts';
+import type { ByteRangeRequest } from '../../../core/calls.ts';
+import { ParleyError } from '../../../core/errors.ts';
+import { renderStatus } from '../../conversations/errors.ts';
+import { ConversationParams } from '../../conversations/schemas.ts';
+import type { VoiceSurfaceOptions } from '../index.ts';
+
+/**
+ * `Range: bytes=a-b | a- | -n`. Several ranges, or a header that does not parse, are ignored and
+ * the whole recording is sent, as RFC 9110 allows.
+ */
+export function parseRange(header: string | undefined): ByteRangeRequest | undefined {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  if (match[1] === '') return { suffix: Number(match[2]) };
+  const range: ByteRangeRequest = { start: Number(match[1]) };
+  if (match[2] !== '') range.end = Number(match[2]);
+  if (range.end !== undefined && range.end < range.start!) return undefined;
+  return range;
+}
+
+/** The call's recording as WAV, with Range support (206, Content-Range, 416). [Parley] */
+export async function recordingRoutes(app: FastifyInstance, { core }: VoiceSurfaceOptions) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get('/customers/:customer/profiles/:profile/conversations/:conversation/audio', {
+    config: { permission: 'Conversation:GetConversationAudio' },
+    schema: {
+      tags: ['VoiceCallSessionService'],
+      summary: 'The recording of a voice conversation (audio/wav; Range requests answer 206)',
+      params: ConversationParams,
+    },
+  }, async (request, reply) => {
+    const { customer, profile, conversation } = request.params;
+    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const range = parseRange(request.headers.range);
+    try {
+      const blob = await core.calls.recording(ref, range);
+      reply.header('accept-ranges', 'bytes').type(blob.contentType || 'audio/wav');
+      if (blob.range) {
+        reply.code(206).header('content-range', `bytes ${blob.range.start}-${blob.range.end}/${blob.size}`);
+        reply.header('content-length', blob.range.end - blob.range.start + 1);
+      } else {
+        reply.header('content-length', blob.size);
+      }
+      return reply.send(blob.body);
+    } catch (err) {
+      if (!(err instanceof ParleyError) || err.code !== 'OUT_OF_RANGE' || typeof err.details.size !== 'number') throw err;
+      return reply.code(416).header('content-range', `bytes */${err.details.size}`).send(renderStatus(err, request.id));
+    }
+  });
+}
