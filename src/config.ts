@@ -1,10 +1,12 @@
+import type { AsrMode } from './agents/asr/index.ts';
+import type { S3BlobStoreOptions } from './audio/s3-blob-store.ts';
 /**
  * Every setting Parley reads from the environment. The README's configuration table lists
  * exactly these (a test checks it).
  */
 export const CONFIG_OPTIONS = [
   { env: 'DATABASE_URL', default: '', description: 'PostgreSQL connection string. Unset: the embedded PGlite database in PARLEY_DATA_DIR.' },
-  { env: 'PARLEY_DATA_DIR', default: './data', description: 'Directory of the embedded database (and, later, blobs). Ignored with DATABASE_URL or --memory.' },
+  { env: 'PARLEY_DATA_DIR', default: './data', description: 'Directory of the embedded database, call recordings (`blobs/`) and in-progress call audio (`spool/`). Ignored with DATABASE_URL or --memory.' },
   { env: 'HOST', default: '127.0.0.1', description: 'Address `parley serve` listens on.' },
   { env: 'PORT', default: '8080', description: 'Port `parley serve` listens on.' },
   { env: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
@@ -16,6 +18,15 @@ export const CONFIG_OPTIONS = [
   { env: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', default: 'false', description: 'true: webhook endpoints may point at loopback, private, link-local and other non-public addresses (local receivers, tests). false: such URLs are refused at registration and at every delivery.' },
   { env: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'How long one webhook delivery attempt may take (at most 25000); a slower receiver counts as a failed attempt.' },
   { env: 'PARLEY_INGEST_RATE_LIMIT_PER_MINUTE', default: '300', description: 'Requests a minute each API key may make on the ingest surface (`/api/v1`), counted in the database across every server process; over it: 429 RATE_LIMITED with Retry-After.' },
+  { env: 'PARLEY_BLOB_S3_BUCKET', default: '', description: 'S3-compatible bucket for call recordings. Unset: recordings are files under PARLEY_DATA_DIR/blobs.' },
+  { env: 'PARLEY_BLOB_S3_ENDPOINT', default: '', description: 'Endpoint of the S3-compatible store (`http://minio:9000`); requests are path-style. Unset: `https://s3.<region>.amazonaws.com`.' },
+  { env: 'PARLEY_BLOB_S3_REGION', default: 'us-east-1', description: 'Region the S3 requests are signed for (SigV4).' },
+  { env: 'PARLEY_BLOB_S3_ACCESS_KEY_ID', default: '', description: 'Access key id for the S3-compatible store.' },
+  { env: 'PARLEY_BLOB_S3_SECRET_ACCESS_KEY', default: '', description: 'Secret access key for the S3-compatible store.' },
+  { env: 'PARLEY_ASR', default: 'auto', description: 'Call transcription: auto (the OpenAI-compatible service when PARLEY_ASR_BASE_URL is set, else the local pocketsphinx recognizer when installed, else none), openai, local or off.' },
+  { env: 'PARLEY_ASR_BASE_URL', default: '', description: 'OpenAI-compatible transcription service (`https://api.openai.com`); Parley posts to `{base}/v1/audio/transcriptions`.' },
+  { env: 'PARLEY_ASR_API_KEY', default: '', description: 'Bearer key for PARLEY_ASR_BASE_URL.' },
+  { env: 'PARLEY_ASR_MODEL', default: 'whisper-1', description: 'Model name sent to the transcription service.' },
   { env: 'PARLEY_LLM_BASE_URL', default: '', description: 'Base URL of an OpenAI-compatible API (e.g. `https://api.openai.com/v1`, vLLM, Ollama `http://127.0.0.1:11434/v1`). Set together with PARLEY_LLM_MODEL: insights come from that model instead of the local analyzer.' },
   { env: 'PARLEY_LLM_API_KEY', default: '', description: 'Bearer token sent to PARLEY_LLM_BASE_URL (leave unset for servers without authentication).' },
   { env: 'PARLEY_LLM_MODEL', default: '', description: 'Model name sent to PARLEY_LLM_BASE_URL (e.g. `gpt-4o-mini`).' },
@@ -39,6 +50,12 @@ export interface Config {
   webhookAllowPrivateNetworks: boolean;
   webhookTimeoutMs: number;
   ingestRateLimitPerMinute: number;
+  /** Set when PARLEY_BLOB_S3_BUCKET is: recordings go to that bucket instead of PARLEY_DATA_DIR/blobs. */
+  blobS3: S3BlobStoreOptions | null;
+  asr: AsrMode;
+  asrBaseUrl: string;
+  asrApiKey: string;
+  asrModel: string;
   /** Set when PARLEY_LLM_BASE_URL and PARLEY_LLM_MODEL are. */
   llm: { baseUrl: string; apiKey: string; model: string; timeoutMs: number } | undefined;
 }
@@ -92,6 +109,23 @@ function llmConfig(env: NodeJS.ProcessEnv): Config['llm'] {
   return { baseUrl: baseUrl.replace(/\/+$/, ''), apiKey: read(env, 'PARLEY_LLM_API_KEY'), model, timeoutMs };
 }
 
+function blobS3(env: NodeJS.ProcessEnv): S3BlobStoreOptions | null {
+  const bucket = read(env, 'PARLEY_BLOB_S3_BUCKET');
+  if (!bucket) return null;
+  const region = read(env, 'PARLEY_BLOB_S3_REGION');
+  const accessKeyId = read(env, 'PARLEY_BLOB_S3_ACCESS_KEY_ID');
+  const secretAccessKey = read(env, 'PARLEY_BLOB_S3_SECRET_ACCESS_KEY');
+  if (!accessKeyId || !secretAccessKey) throw new Error('PARLEY_BLOB_S3_BUCKET needs PARLEY_BLOB_S3_ACCESS_KEY_ID and PARLEY_BLOB_S3_SECRET_ACCESS_KEY');
+  const endpoint = read(env, 'PARLEY_BLOB_S3_ENDPOINT') || `https://s3.${region}.amazonaws.com`;
+  return { endpoint, bucket, region, accessKeyId, secretAccessKey };
+}
+
+function asrMode(env: NodeJS.ProcessEnv): AsrMode {
+  const raw = read(env, 'PARLEY_ASR').toLowerCase();
+  if (raw !== 'auto' && raw !== 'openai' && raw !== 'local' && raw !== 'off') throw new Error(`PARLEY_ASR must be auto, openai, local or off, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   return {
     databaseUrl: read(env, 'DATABASE_URL') || undefined,
@@ -108,6 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookAllowPrivateNetworks: trueFalse(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
     webhookTimeoutMs: webhookTimeout(env),
     ingestRateLimitPerMinute: integer(env, 'PARLEY_INGEST_RATE_LIMIT_PER_MINUTE', 1),
+    blobS3: blobS3(env),
+    asr: asrMode(env),
+    asrBaseUrl: read(env, 'PARLEY_ASR_BASE_URL'),
+    asrApiKey: read(env, 'PARLEY_ASR_API_KEY'),
+    asrModel: read(env, 'PARLEY_ASR_MODEL'),
     llm: llmConfig(env),
     ...overrides,
   };

@@ -10,7 +10,7 @@ async function readmeConfigTable(): Promise<Map<string, string>> {
   assert.ok(section, 'README has a "## Configuration" section');
   const rows = new Map<string, string>();
   for (const line of section[1].split('\n')) {
-    const cells = /^\|\s*`([A-Z_]+)`\s*\|\s*([^|]*?)\s*\|/.exec(line);
+    const cells = /^\|\s*`([A-Z0-9_]+)`\s*\|\s*([^|]*?)\s*\|/.exec(line);
     if (!cells) continue;
     assert.ok(!rows.has(cells[1]), `${cells[1]} listed twice`);
     const value = cells[2] === '' || cells[2] === '(unset)' ? '' : cells[2].replace(/^`|`$/g, '');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +10,8 @@ import { migrationsCurrent } from '../store/migrate.ts';
 import { openapiPath, rewriteCustomMethod } from './custom-methods.ts';
 import { validatorCompiler } from './validation.ts';
 import { conversationsSurface } from './conversations/index.ts';
+import { voiceSurface } from './voice/index.ts';
+import { ingestSurface } from './ingest/index.ts';
 
 export interface AppOptions {
   core: Core;
@@ -21,7 +23,7 @@ export interface AppOptions {
 export async function buildApp({ core, logger }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: LIMITS.bodyBytes,
@@ -62,6 +64,8 @@ export async function buildApp({ core, logger }: AppOptions) {
   });
 
   await app.register(conversationsSurface, { core });
+  await app.register(voiceSurface, { core });
+  await app.register(ingestSurface, { core });
   return app;
 }
 

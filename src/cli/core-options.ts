@@ -1,10 +1,19 @@
 import type { Config } from '../config.ts';
 import type { CoreOptions } from '../core/index.ts';
+import { transcriberFromConfig } from '../agents/asr/index.ts';
+import { analyzerFromConfig } from '../analysis/index.ts';
+import { blobStoreFromConfig } from '../audio/blob-store-config.ts';
+import { recordingSpoolDir } from '../audio/call-recording.ts';
 
 /** The core's providers as configured: what `parley serve` and `parley worker` run with. */
 export function coreOptions(config: Config): CoreOptions {
   return {
     keyCacheSeconds: config.keyCacheSeconds,
     webhooks: { allowPrivateNetworks: config.webhookAllowPrivateNetworks, timeoutMs: config.webhookTimeoutMs },
+    ingestRateLimitPerMinute: config.ingestRateLimitPerMinute,
+    analyzer: analyzerFromConfig(config),
+    blobs: blobStoreFromConfig(config),
+    callSpoolDir: config.memory ? undefined : recordingSpoolDir(config.dataDir),
+    transcriber: transcriberFromConfig(config),
   };
 }

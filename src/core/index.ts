@@ -1,20 +1,42 @@
+import type { Analyzer } from '../analysis/analyzer.ts';
 import type { Driver } from '../store/driver.ts';
+import type { BlobStore } from '../audio/blob-store.ts';
+import type { Transcriber } from '../agents/asr/transcriber.ts';
 import { ApiKeyService } from './api-keys.ts';
+import { CallService } from './calls.ts';
 import { ConversationLookupService } from './conversation-lookups.ts';
 import { ConversationService } from './conversations.ts';
 import { EventService } from './events.ts';
+import { IngestService } from './ingest.ts';
+import { InsightsService } from './insights.ts';
+import { IngestRateLimit } from './ingest-rate-limit.ts';
 import { MessageService } from './messages.ts';
+import { AgentService } from './prompts.ts';
 import { SamplingService } from './sampling.ts';
 import { TagService } from './tags.ts';
 import { TenancyService } from './tenancy.ts';
+import { TranscriptService } from './transcripts.ts';
+import { WebhookService, type WebhookOptions } from './webhooks.ts';
 
 export interface CoreOptions {
+  /** What produces insights (analyzerFromConfig: the LLM analyzer when configured). Default: the local analyzer. */
+  analyzer?: Analyzer;
   keyCacheSeconds?: number;
+  /** Where call recordings are stored (default: a fresh temporary directory). */
+  blobs?: BlobStore;
+  /** Root of the per-call audio spools; `parley serve` passes recordingSpoolDir(PARLEY_DATA_DIR). Default: a temporary directory. */
+  callSpoolDir?: string;
+  /** Who transcribes finished calls (transcriberFromConfig). Default null: calls are recorded, transcription is marked unavailable. */
+  transcriber?: Transcriber | null;
+  webhooks?: WebhookOptions;
+  /** Requests a minute each API key may make on the ingest surface (PARLEY_INGEST_RATE_LIMIT_PER_MINUTE). */
+  ingestRateLimitPerMinute?: number;
 }
 
 /** Every domain service over one database. Surfaces receive this and nothing else. */
 export function createCore(db: Driver, options: CoreOptions = {}) {
   const conversations = new ConversationService(db);
+  const calls = new CallService(db, { blobs: options.blobs, spoolDir: options.callSpoolDir });
   return {
     db,
     apiKeys: new ApiKeyService(db, options.keyCacheSeconds),
@@ -25,6 +47,13 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     messages: new MessageService(db),
     events: new EventService(db),
     tags: new TagService(db),
+    calls,
+    transcripts: new TranscriptService(db, { blobs: calls.audio.blobs, transcriber: options.transcriber ?? null }),
+    webhooks: new WebhookService(db, options.webhooks),
+    agents: new AgentService(db),
+    ingest: new IngestService(db),
+    insights: new InsightsService(db, options.analyzer),
+    ingestRateLimit: new IngestRateLimit(db, options.ingestRateLimitPerMinute ?? 300),
   };
 }
 

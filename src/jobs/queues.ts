@@ -1,4 +1,5 @@
 import { ANALYSIS_QUEUE, analysisQueue } from './analysis.ts';
+import { TRANSCRIPTION_QUEUE, transcriptionQueue } from './transcription.ts';
 import type { QueueSpec } from './types.ts';
 import { webhookQueue } from './webhook-delivery.ts';
 import { WEBHOOK_QUEUE } from './webhook-reactor.ts';
@@ -7,4 +8,5 @@ import { WEBHOOK_QUEUE } from './webhook-reactor.ts';
 export const QUEUES: Record<string, QueueSpec> = {
   [WEBHOOK_QUEUE]: webhookQueue,
   [ANALYSIS_QUEUE]: analysisQueue,
+  [TRANSCRIPTION_QUEUE]: transcriptionQueue,
 };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Core } from '../core/index.ts';
 import { stores } from '../store/index.ts';
-import { dispatchEvents } from './dispatcher.ts';
+import { DISPATCHER_CURSOR, dispatchEvents } from './dispatcher.ts';
 import { QUEUES } from './queues.ts';
 import { REACTORS } from './reactors.ts';
 import type { EventReactor, Job, JobContext, QueueSpec, RetryPolicy } from './types.ts';
@@ -18,8 +18,12 @@ export interface RunnerOptions {
 }
 
 export interface JobRunner {
-  /** Runs until no event is left to dispatch and no job is due; jobs waiting for a later retry are not awaited. */
-  drain(): Promise<void>;
+  /**
+   * Runs until no event is left to dispatch and no job is due; jobs waiting for a later retry are
+   * not awaited. Events that are committed but not yet safe to read (a transaction elsewhere on the
+   * server is still open) are waited for up to `patienceMs` (default 30 s).
+   */
+  drain(patienceMs?: number): Promise<void>;
   /** Stops claiming, aborts running handlers' I/O and waits for them to settle. */
   stop(): Promise<void>;
 }
@@ -127,14 +131,19 @@ export function startJobRunner(options: RunnerOptions): JobRunner {
   schedule(0);
 
   return {
-    async drain() {
+    async drain(patienceMs = 30_000) {
+      const giveUpAt = Date.now() + patienceMs;
+      // A tick already under way may have read before the caller's last commit: start a fresh one.
+      await ticking?.catch(() => undefined);
       for (;;) {
         const busy = await tickOnce();
         if (running.size > 0) {
           await Promise.race(running);
           continue;
         }
-        if (!busy && (await stores(core.db).jobs.countRunnableJobs(queueNames)) === 0) return;
+        if (busy || (await stores(core.db).jobs.countRunnableJobs(queueNames)) > 0) continue;
+        if (!(await stores(core.db).jobs.eventsPastCursor(DISPATCHER_CURSOR)) || Date.now() > giveUpAt) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
     async stop() {

@@ -47,5 +47,11 @@ export interface EventBatch {
   events: ConversationEvent[];
 }
 
+/** What one dispatch step shares between its batches. */
+export interface DispatchStep {
+  /** Loads a value once per step (e.g. a customer's webhook endpoints), however many batches ask. */
+  once<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
 /** Turns what happened to a conversation, on any surface, into background work (inside the dispatcher's transaction). */
-export type EventReactor = (s: Stores, batch: EventBatch) => Promise<void>;
+export type EventReactor = (s: Stores, batch: EventBatch, step: DispatchStep) => Promise<void>;

@@ -142,3 +142,12 @@ export async function committedEventsAfter(db: Queryable, cursor: EventCursor, l
     [cursor.tx, cursor.gid, limit],
   );
 }
+
+/** Whether any event lies past the cursor, committed or not yet safe to read (drain waits for those). */
+export async function eventsPastCursor(db: Queryable, name: string): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 FROM events e, event_cursors c WHERE c.name = $1 AND (e.tx, e.gid) > (c.tx, c.gid) LIMIT 1`,
+    [name],
+  );
+  return rows.length > 0;
+}
