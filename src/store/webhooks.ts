@@ -182,12 +182,14 @@ export async function getDeliveryToSend(db: Queryable, customerId: string, deliv
 /** Locks the delivery row: two runs of the same job (at-least-once) record their attempts in turn. */
 /**
  * Locks a delivery's endpoint, then the delivery: the order in which deleting an endpoint takes
- * them (the row, then its cascade), so recording an attempt and removing the endpoint never deadlock.
+ * them (the row, then its cascade), so recording an attempt and removing the endpoint never
+ * deadlock. KEY SHARE on the endpoint keeps its DELETE out while letting concurrent attempts to the
+ * same endpoint proceed together (FOR UPDATE serialised them: bench/webhooks.ts).
  */
 export async function lockDelivery(db: Queryable, customerId: string, deliveryId: string): Promise<{ status: DeliveryStatus; endpointId: string } | undefined> {
   const endpoint = await db.query(
     `SELECT e.id FROM webhook_endpoints e JOIN webhook_deliveries d ON d.customer_id = e.customer_id AND d.endpoint_id = e.id
-      WHERE d.customer_id = $1 AND d.id = $2 FOR UPDATE OF e`,
+      WHERE d.customer_id = $1 AND d.id = $2 FOR KEY SHARE OF e`,
     [customerId, deliveryId],
   );
   if (endpoint.length === 0) return undefined;
