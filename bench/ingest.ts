@@ -11,99 +11,21 @@
  * 3. Warm-up, then autocannon at BENCH_CONNECTIONS (50) for BENCH_SECONDS (15); req/s, p50/p99 and
  *    the server's peak RSS (VmHWM). Any non-2xx response is reported. The database is dropped.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon, { type AutocannonOptions, type AutocannonResult } from 'autocannon';
-import pg from 'pg';
+import { admin, children, peakRssMb, positiveInt, ROOT, startServer, stopServer, urlFor, type Server } from './lib.ts';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = positiveInt('BENCH_SECONDS', 15);
 const WARMUP_SECONDS = positiveInt('BENCH_WARMUP_SECONDS', 3);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
 const APPEND_CONVERSATIONS = positiveInt('BENCH_APPEND_CONVERSATIONS', 200);
 const RATE_LIMIT = 1_000_000_000;
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be an integer ≥ 1, got "${raw}"`);
-  return value;
-}
-
 const log = (line: string) => process.stderr.write(`[bench:ingest] ${line}\n`);
-
-async function admin<T = Record<string, unknown>>(sql: string, params: unknown[] = [], url = ADMIN_URL): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-const children = new Set<ChildProcess>();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['bin/parley.js', 'serve'], {
-    cwd: ROOT, env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`parley exited with ${child.exitCode} before listening:\n${stderr}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`parley did not answer /healthz within 30 s:\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function stopServer({ child }: Server): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function peakRssMb(pid: number): number {
-  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`);
-  return Number(match[1]) / 1024;
-}
 
 async function call(server: Server, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
   const res = await fetch(`${server.url}${path}`, {
@@ -134,7 +56,7 @@ type Load = Omit<AutocannonOptions, 'url'> & { path?: string };
 
 async function measure(title: string, request: string, env: Record<string, string>, load: (server: Server) => Promise<Load>): Promise<Outcome> {
   log(`${title}: starting a fresh server`);
-  const server = await startServer(env);
+  const server = await startServer('parley', ['bin/parley.js', 'serve'], env);
   try {
     // autocannon takes a fixed path from the URL (a top-level `path` option is overridden by it).
     const { path = '', ...options } = await load(server);
@@ -151,10 +73,8 @@ async function measure(title: string, request: string, env: Record<string, strin
 
 async function main(): Promise<void> {
   const database = `parley_bench_ingest_${randomBytes(5).toString('hex')}`;
-  const databaseUrl = new URL(ADMIN_URL);
-  databaseUrl.pathname = `/${database}`;
   const env = {
-    DATABASE_URL: databaseUrl.toString(), LOG_LEVEL: 'warn', PARLEY_DB_POOL_SIZE: '20', PARLEY_JOBS: 'off',
+    DATABASE_URL: urlFor(database), LOG_LEVEL: 'warn', PARLEY_DB_POOL_SIZE: '20', PARLEY_JOBS: 'off',
     PARLEY_INGEST_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
   };
   const cli = async (...args: string[]) => (await run(process.execPath, ['bin/parley.js', ...args], { cwd: ROOT, env: { ...process.env, ...env } })).stdout.trim();
@@ -174,7 +94,7 @@ async function main(): Promise<void> {
     let promptId = '';
     const conversations: string[] = [];
 
-    const setup = await startServer(env);
+    const setup = await startServer('parley', ['bin/parley.js', 'serve'], env);
     try {
       const prompt = await call(setup, key, 'POST', '/api/v1/prompts', { name: 'bench', content: 'You are a delivery support agent.' });
       if (prompt.headers.get('ratelimit-limit') !== String(RATE_LIMIT)) {

@@ -13,20 +13,18 @@
  *
  * Loopback only. Not part of `npm test`.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon, { type AutocannonOptions, type AutocannonResult } from 'autocannon';
-import pg from 'pg';
 import { createCore } from '../src/core/index.ts';
 import { openPostgres } from '../src/store/pg-driver.ts';
+import { ADMIN_URL, admin, children, killChildrenNow, peakRssMb, positiveInt, ROOT, startServer, stopServer, urlFor, type Server } from './lib.ts';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_PATH = fileURLToPath(new URL('RESULTS.md', import.meta.url));
 
 const SECONDS = positiveInt('BENCH_SECONDS', 15);
@@ -37,7 +35,6 @@ const APPEND_CONVERSATIONS = 50;
 const PAGE_SIZE = 100;
 const TOKENS_WANTED = 200;
 const SEED_CHUNK = 500;
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Targets from the requirement. */
 const TARGET_RATIO = 0.7;
@@ -50,111 +47,12 @@ const SINGLE = 'bench-single';
 const MULTI = Array.from({ length: APPEND_CONVERSATIONS }, (_, i) => `bench-multi-${String(i).padStart(2, '0')}`);
 const CONV_BASE = `/v1/customers/${CUSTOMER}/profiles/${PROFILE}/conversations`;
 
-function positiveInt(name: string, fallback: number, zeroOk = false): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < (zeroOk ? 0 : 1)) throw new Error(`${name} must be an integer ≥ ${zeroOk ? 0 : 1}, got "${raw}"`);
-  return value;
-}
-
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
 function messageText(i: number): string {
   return `benchmark message ${i}: the quick brown fox jumps over the lazy dog`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Database
-
-function urlFor(database: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function admin<T = Record<string, unknown>>(sql: string, params: unknown[] = [], url = ADMIN_URL): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Child processes
-
-const children = new Set<ChildProcess>();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-interface Server {
-  name: string;
-  child: ChildProcess;
-  pid: number;
-  url: string;
-}
-
-async function startServer(name: string, args: string[], env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  child.on('exit', () => children.delete(child));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before listening:\n${stderr}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${name} did not answer /healthz within 30 s:\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`));
-  return { name, child, pid: child.pid!, url };
-}
-
-async function stopServer(server: Server): Promise<void> {
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function killChildrenNow(): void {
-  for (const child of children) child.kill('SIGKILL');
-}
-
-/** Peak resident set (VmHWM) of a live process, MB. */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
-  if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`);
-  return Number(match[1]) / 1024;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,7 +480,7 @@ async function main(): Promise<number> {
     }
     return pass ? 0 : 1;
   } finally {
-    await Promise.all([...children].map((child) => stopServer({ name: '', child, pid: child.pid!, url: '' })));
+    await Promise.all([...children].map((child) => stopServer({ child })));
     await drop();
   }
 }

@@ -3,37 +3,20 @@
  * range, every page, with and without message counts. Each mode runs in its own child process
  * so its peak RSS is its own. Results go to bench/SAMPLING-RESULTS.md.
  *
- *   node --import tsx bench/sampling.ts            (PARLEY_BENCH_POSTGRES_URL, default the local test server)
+ *   node --import tsx bench/sampling.ts            (BENCH_POSTGRES_URL, default the local server)
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createCore } from '../src/core/index.ts';
 import type { Caller } from '../src/core/types.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/pg-driver.ts';
+import { admin, urlFor } from './lib.ts';
 
-const ADMIN_URL = process.env.PARLEY_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATABASE = 'parley_bench_sampling';
 const CONVERSATIONS = 1_000_000;
 const RATIO = 0.01;
-
-function urlFor(database: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function seed(): Promise<{ seconds: number; messages: number }> {
   await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
@@ -117,13 +100,7 @@ Why counts cost little here: \`conversations.message_count\` is kept in the appe
 }
 
 async function serverVersion(): Promise<string> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return (await client.query<{ v: string }>('SELECT current_setting($1) AS v', ['server_version'])).rows[0].v;
-  } finally {
-    await client.end();
-  }
+  return (await admin<{ v: string }>('SELECT current_setting($1) AS v', ['server_version']))[0].v;
 }
 
 await main();

@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { encodeAudio } from '../src/audio/codecs.ts';
+import { percentile } from './lib.ts';
 
 const FRAME_MS = 20;
 const RATE = 8000;
@@ -168,10 +169,6 @@ function sharedTicker() {
       }
     };
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
 }
 
 async function step(server: Server, calls: number, seconds: number, round: number) {

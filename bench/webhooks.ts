@@ -15,59 +15,27 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { systemCaller } from '../src/core/access.ts';
 import { createCore } from '../src/core/index.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/pg-driver.ts';
+import { admin, peakRssMb, percentile, positiveInt, ROOT, urlFor } from './lib.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = positiveInt('BENCH_WEBHOOK_EVENTS', 5000);
 const CONVERSATIONS = positiveInt('BENCH_WEBHOOK_CONVERSATIONS', 200);
 const CONCURRENCY = positiveInt('BENCH_WEBHOOK_CONCURRENCY', 16);
 const WRITERS = 8;
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be an integer ≥ 1, got "${raw}"`);
-  return value;
-}
-
 function log(line: string): void {
   process.stderr.write(`[bench:webhooks] ${line}\n`);
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function peakRssMb(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
 const database = `parley_bench_wh_${randomBytes(4).toString('hex')}`;
-const url = new URL(ADMIN_URL);
-url.pathname = `/${database}`;
+const url = urlFor(database);
 await admin(`CREATE DATABASE ${database}`);
 const db = openPostgres({ connectionString: url.toString(), max: WRITERS + 2 });
 let worker: ReturnType<typeof spawn> | undefined;
