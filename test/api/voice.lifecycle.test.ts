@@ -64,13 +64,14 @@ forEachDriver('a voice call through transcription and analysis', (kind) => {
   it('transcribes the ended call into messages, then analyses it; the other surfaces see both', async () => {
     const headers = { authorization: `Bearer ${key}` };
     const address = await listen(app);
-    const stream = await ndjsonStream(address, '/v1/voicecallsession/streamCallSessionAudio', headers);
+    const stream = await ndjsonStream(address, '/v1/voicecallsession/streamCallSession', headers);
     const call = 'lifecycle-1';
     const first = await stream.call({
       streamingConfig: { profile: PROFILE, platformCallId: call, channelType: 'SEPARATE', audioMetadata: { encoding: 'AUDIO_ENCODING_MULAW', sampleRateHertz: 8000 } },
       sessionEvent: sessionEvent('CALL_START', call, '2024-06-01T10:00:00Z', { participants: PARTICIPANTS }),
       sequenceId: '0',
     });
+    assert.ok(first.result, JSON.stringify(first));
     const name = first.result.conversationName;
     // The agent speaks first (0.2–0.8 s), the visitor answers (1.2–1.8 s).
     const agent = frames(2, [[0.2, 0.8]]);
