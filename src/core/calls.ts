@@ -7,10 +7,10 @@ import type { TranscriptionPayload } from '../audio/transcription-payload.ts';
 import type { Call, CallChannel, CallState } from '../store/calls.ts';
 import type { Driver } from '../store/driver.ts';
 import { stores, type Stores } from '../store/index.ts';
-import { actorOf, requireProfile } from './access.ts';
+import { requireProfile } from './access.ts';
 import { CallAudio, type AudioConfig, type AudioStream, type PersistedRecording } from './call-audio.ts';
 import { foldCallEvents, type CallView, type SessionEventType } from './call-fold.ts';
-import { checkInput, startIn } from './conversations.ts';
+import { applyChange, checkInput, startIn } from './conversations.ts';
 import { invalidArgument, notFound, ParleyError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import type { Caller, Conversation, ConversationState, EventType, JsonObject, Participant } from './types.ts';
@@ -285,8 +285,7 @@ export class CallService {
       events.push({ type: STATE_EVENT[nextState], payload });
     }
     if (events.length > 0) {
-      await s.conversations.updateConversation({ customerId: call.customerId, id: call.conversationId }, changes);
-      await s.events.appendEvents(call.customerId, call.conversationId, actorOf(caller), events);
+      await applyChange(s, caller, { customerId: call.customerId, id: call.conversationId }, changes, events);
     }
     if (nextState === 'ENDED' && !ended && recording?.ok) {
       const payload: TranscriptionPayload = {

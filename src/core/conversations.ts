@@ -1,5 +1,6 @@
 import type { Driver } from '../store/driver.ts';
 import type { ConversationRef } from '../store/conversation-ref.ts';
+import type { NewEvent } from '../store/events.ts';
 import type { ConversationCursor, ConversationFilter, ConversationOrder } from '../store/conversation-list.ts';
 import { stores, type Stores } from '../store/index.ts';
 import { actorOf, requireProfile } from './access.ts';
@@ -109,6 +110,23 @@ export async function startIn(
     }
   }
   return { conversation: created, created: true };
+}
+
+/**
+ * Writes a decided change to a conversation and its events, in the caller's transaction: the one
+ * way a conversation row changes (mutate below, and the call, ingest and transcript rules that
+ * already hold the row inside their own transaction).
+ */
+export async function applyChange(
+  s: Stores,
+  caller: Caller,
+  conversation: Pick<Conversation, 'customerId' | 'id'>,
+  changes: Partial<Conversation>,
+  events: readonly NewEvent[],
+): Promise<Conversation> {
+  const updated = await s.conversations.updateConversation({ customerId: conversation.customerId, id: conversation.id }, changes);
+  await s.events.appendEvents(conversation.customerId, conversation.id, actorOf(caller), events);
+  return updated!;
 }
 
 export class ConversationService {
@@ -263,9 +281,7 @@ export class ConversationService {
       if (!current) throw notFound('conversation');
       const decision = await decide(current, s);
       if (!decision) return current;
-      const updated = await s.conversations.updateConversation(ref, decision.changes);
-      await s.events.appendEvents(current.customerId, current.id, actorOf(caller), [{ type: decision.event, payload: decision.payload }]);
-      return updated!;
+      return applyChange(s, caller, current, decision.changes, [{ type: decision.event, payload: decision.payload }]);
     });
   }
 }

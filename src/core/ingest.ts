@@ -4,7 +4,7 @@ import type { ConversationRef } from '../store/conversation-ref.ts';
 import type { IngestConversation, IngestFilter, IngestStatus, OpenStatus } from '../store/ingest-conversations.ts';
 import { stores, type Stores } from '../store/index.ts';
 import { actorOf, conversationById } from './access.ts';
-import { startIn } from './conversations.ts';
+import { applyChange, startIn } from './conversations.ts';
 import { failedPrecondition, invalidArgument, notFound, ParleyError } from './errors.ts';
 import { checkIngestMessage, parseContent, payloadTooLarge, type IngestMessage } from './ingest-content.ts';
 import { INGEST_LIMITS, utf8Bytes } from './ingest-limits.ts';
@@ -221,11 +221,8 @@ export class IngestService {
   }
 
   private async close(s: Stores, caller: Caller, conversation: Conversation, reason: 'completed' | 'abandoned', endTime: Date): Promise<Conversation> {
-    const ref = { customerId: conversation.customerId, id: conversation.id };
-    const closed = await s.conversations.updateConversation(ref, { state: 'CLOSED', endTime });
-    await s.events.appendEvents(conversation.customerId, conversation.id, actorOf(caller), [
+    return applyChange(s, caller, conversation, { state: 'CLOSED', endTime }, [
       { type: 'CONVERSATION_END', payload: { from: conversation.state, to: 'CLOSED', reason } },
     ]);
-    return closed!;
   }
 }

@@ -7,6 +7,7 @@ import { stores, type Stores } from '../store/index.ts';
 import type { NewMessage } from '../store/messages.ts';
 import { actorOf } from './access.ts';
 import { ParleyError, failedPrecondition, notFound } from './errors.ts';
+import { applyChange } from './conversations.ts';
 import { newId } from './ids.ts';
 import { LIMITS } from './limits.ts';
 import type { Caller, Conversation, Message, MetadataValues, Role } from './types.ts';
@@ -160,9 +161,7 @@ export class TranscriptService {
       [TRANSCRIPTION_PROVIDER_KEY]: { values: provider ? [provider] : [] },
       [TRANSCRIPTION_DETAIL_KEY]: { values: detail ? [detail.slice(0, LIMITS.shortString)] : [] },
     };
-    const ref = { customerId: conversation.customerId, id: conversation.id };
-    await s.conversations.updateConversation(ref, { metadata: { ...conversation.metadata, ...values } });
-    await s.events.appendEvents(conversation.customerId, conversation.id, actorOf(caller), [
+    await applyChange(s, caller, conversation, { metadata: { ...conversation.metadata, ...values } }, [
       { type: 'CONVERSATION_METADATA', payload: { metadataValues: values, source: 'transcription' } },
     ]);
   }
