@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsBlobStore, type BlobBody, type BlobStore } from '../audio/blob-store.ts';
@@ -7,6 +7,7 @@ import type { TranscriptionPayload } from '../audio/transcription-payload.ts';
 import type { Call, CallChannel, CallState } from '../store/calls.ts';
 import type { Driver } from '../store/driver.ts';
 import { stores, type Stores } from '../store/index.ts';
+import { conversationOrderingKey } from '../store/jobs.ts';
 import { requireProfile } from './access.ts';
 import { CallAudio, type AudioConfig, type AudioStream, type PersistedRecording } from './call-audio.ts';
 import { foldCallEvents, type CallView, type SessionEventType } from './call-fold.ts';
@@ -14,6 +15,7 @@ import { applyChange, checkInput, startIn } from './conversations.ts';
 import { invalidArgument, notFound, ParleyError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import type { Caller, Conversation, ConversationState, EventType, JsonObject, Participant } from './types.ts';
+import { contentHash } from './content-hash.ts';
 
 export const AUDIO_STREAMING_MODES = ['AUDIO_STREAMING_MODE_UNSPECIFIED', 'PLATFORM_STREAM', 'NO_AUDIO', 'POST_CALL_UPLOAD'] as const;
 export type AudioStreamingMode = (typeof AUDIO_STREAMING_MODES)[number];
@@ -298,7 +300,7 @@ export class CallService {
         queue: TRANSCRIPTION_QUEUE,
         customerId: call.customerId,
         payload: payload as unknown as JsonObject,
-        orderingKey: `conversation:${call.conversationId}`,
+        orderingKey: conversationOrderingKey(call.conversationId),
         uniqueKey: `transcription:${call.conversationId}`,
       }]);
     }
@@ -360,16 +362,8 @@ function checkEvent(input: SessionEventInput): SessionEventInput {
 
 /** "The same event": same type, time, call ids, participants and payload, whatever the key order. */
 function contentKey(event: SessionEventInput): string {
-  const canonical = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(canonical);
-    if (value instanceof Date) return value.toISOString();
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
-    }
-    return value;
-  };
   const { closeActiveCalls: _ignored, ...content } = event;
-  return createHash('sha256').update(JSON.stringify(canonical(content))).digest('hex');
+  return contentHash(content);
 }
 
 function maxDate(a: Date | null, b: Date): Date {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Driver } from '../store/driver.ts';
 import type { ConversationRef } from '../store/conversation-ref.ts';
 import type { IngestConversation, IngestFilter, IngestStatus, OpenStatus } from '../store/ingest-conversations.ts';
@@ -11,6 +10,7 @@ import { INGEST_LIMITS, utf8Bytes } from './ingest-limits.ts';
 import { toNewMessage } from './ingest-messages.ts';
 import { workingProfile } from './prompts.ts';
 import type { Caller, Conversation, JsonObject, Message } from './types.ts';
+import { contentHash } from './content-hash.ts';
 
 export type { IngestConversation, IngestFilter, IngestStatus };
 
@@ -41,20 +41,6 @@ export interface IngestTranscript extends IngestConversation {
 /** Parley's choice: a create call without `status` logs a finished conversation. */
 const DEFAULT_CREATE_STATUS: IngestStatus = 'completed';
 
-/** Stable JSON (sorted keys), so a retried body hashes the same whatever its key order. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function requestHash(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex');
-}
-
 function isClosing(status: IngestStatus | undefined): status is 'completed' | 'abandoned' {
   return status === 'completed' || status === 'abandoned';
 }
@@ -82,7 +68,7 @@ export class IngestService {
     const parsed = parseContent(input.content);
     const status = input.status ?? DEFAULT_CREATE_STATUS;
     const profileId = workingProfile(caller);
-    const hash = requestHash({ ...input, idempotencyKey: undefined });
+    const hash = contentHash({ ...input, idempotencyKey: undefined });
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
       if (input.idempotencyKey) {
@@ -131,7 +117,7 @@ export class IngestService {
       throw payloadTooLarge('metadataBytes', 'metadata', 'metadata, serialised,');
     }
     const ref = conversationById(caller, conversationId);
-    const hash = requestHash(input);
+    const hash = contentHash(input);
     const scope = `ingest:append:${conversationId}`;
     return this.db.transaction(async (tx) => {
       const s = stores(tx);

@@ -1,21 +1,16 @@
-import { checkAnalysisResult, type Analyzer, type Issue, type Sentiment, type Transcript, type TranscriptRole } from '../analysis/analyzer.ts';
+import { checkAnalysisResult, type AnalysisResult, type Analyzer, type Transcript, type TranscriptRole } from '../analysis/analyzer.ts';
 import { LocalAnalyzer } from '../analysis/local-analyzer.ts';
 import type { AnalysisRow, TranscriptMessage } from '../store/analyses.ts';
 import type { Driver } from '../store/driver.ts';
 import { stores, type Stores } from '../store/index.ts';
+import { conversationOrderingKey } from '../store/jobs.ts';
 import { actorOf, conversationById, systemCaller } from './access.ts';
 import { failedPrecondition, notFound } from './errors.ts';
 import type { Caller, JsonObject, Role } from './types.ts';
 
 /** A conversation's current insights (one per conversation; a regeneration replaces them). */
-export interface Insights {
+export interface Insights extends AnalysisResult {
   conversationId: string;
-  sentiment: Sentiment;
-  sentimentScore: number;
-  taskCompleted: boolean;
-  topics: string[];
-  summary: string;
-  issues: Issue[];
   analyzer: string;
   analyzerVersion: string;
   createTime: Date;
@@ -24,11 +19,6 @@ export interface Insights {
 export const ANALYSIS_QUEUE = 'analysis';
 /** The last messages an analysis reads; the end of a conversation decides how it went. */
 export const ANALYSIS_MAX_MESSAGES = 1000;
-
-/** Jobs of one conversation run in order: a transcription enqueued at call end finishes before the analysis. */
-export function conversationOrderingKey(conversationId: string): string {
-  return `conversation:${conversationId}`;
-}
 
 /** At most one queued analysis per conversation: a second close or regenerate while it waits is the same work. */
 function analysisUniqueKey(customerId: string, conversationId: string): string {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Driver } from '../store/driver.ts';
 import type { ConversationRef } from '../store/conversation-ref.ts';
 import type { NewMessage } from '../store/messages.ts';
@@ -10,6 +9,7 @@ import { LIMITS } from './limits.ts';
 import { decodePageToken, encodePageToken } from './page-token.ts';
 import { maskInJson, maskOccurrences, redactByteRange } from './redaction.ts';
 import type { Caller, Conversation, Json, Message } from './types.ts';
+import { contentHash } from './content-hash.ts';
 
 export type MessageInput = Omit<NewMessage, 'id' | 'state' | 'speaker'> & Partial<Pick<NewMessage, 'state' | 'speaker'>>;
 
@@ -38,10 +38,6 @@ function checkMessage(input: MessageInput, index: number, prefix: string): NewMe
   };
 }
 
-function requestHash(inputs: readonly MessageInput[]): string {
-  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
-}
-
 export class MessageService {
   constructor(private readonly db: Driver) {}
 
@@ -56,7 +52,7 @@ export class MessageService {
       return appended;
     }
     const scope = `messages:${'nameId' in ref ? `${ref.profileId}/${ref.nameId}` : ref.id}`;
-    const hash = requestHash(inputs);
+    const hash = contentHash(inputs);
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
       const earlier = await s.idempotency.claimIdempotencyKey(ref.customerId, scope, options.requestId!, hash);

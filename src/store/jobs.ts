@@ -2,6 +2,11 @@ import type { ConversationEvent, JsonObject } from '../core/types.ts';
 import type { Queryable } from './driver.ts';
 import { EVENT_SELECT } from './events.ts';
 
+/** Jobs of one conversation run in order: a call's transcription finishes before its analysis starts. */
+export function conversationOrderingKey(conversationId: string): string {
+  return `conversation:${conversationId}`;
+}
+
 export interface NewJob {
   queue: string;
   customerId: string;
@@ -23,6 +28,9 @@ export interface JobRow {
 
 const JOB_SELECT = `jobs.id::text AS id, jobs.queue, jobs.customer_id AS "customerId", jobs.payload,
   jobs.ordering_key AS "orderingKey", jobs.attempt, jobs.create_time AS "createTime"`;
+
+/** Due, and queued or running under an expired lock (its process died). */
+const RUNNABLE = `run_at <= now() AND (state = 'queued' OR (state = 'running' AND locked_until < now()))`;
 
 /** Inserts jobs in the caller's transaction: they exist exactly when the change that caused them commits. */
 export async function enqueueJobs(db: Queryable, jobs: readonly NewJob[]): Promise<void> {
@@ -55,8 +63,7 @@ export async function claimJobs(db: Queryable, queues: readonly string[], limit:
   return db.query<JobRow>(
     `WITH claimable AS (
        SELECT id FROM jobs j
-        WHERE queue = ANY($1::text[]) AND run_at <= now()
-          AND (state = 'queued' OR (state = 'running' AND locked_until < now()))
+        WHERE queue = ANY($1::text[]) AND ${RUNNABLE}
           AND (ordering_key IS NULL OR NOT EXISTS (
                 SELECT 1 FROM jobs e
                  WHERE e.ordering_key = j.ordering_key AND e.id < j.id AND e.state IN ('queued', 'running')))
@@ -106,8 +113,7 @@ export async function purgeFinishedJobs(db: Queryable, olderThan: string): Promi
 
 export async function countRunnableJobs(db: Queryable, queues: readonly string[]): Promise<number> {
   const rows = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM jobs WHERE queue = ANY($1::text[]) AND run_at <= now()
-        AND (state = 'queued' OR (state = 'running' AND locked_until < now()))`,
+    `SELECT count(*)::int AS n FROM jobs WHERE queue = ANY($1::text[]) AND ${RUNNABLE}`,
     [queues],
   );
   return rows[0].n;
