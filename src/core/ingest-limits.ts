@@ -1,4 +1,4 @@
-import { LIMITS } from './limits.ts';
+import { LIMITS, OFFSET_PAGE } from './limits.ts';
 
 /**
  * The ingest surface's documented maximums (seed 004, plus Parley's own for appends and lists),
@@ -21,9 +21,9 @@ export const INGEST_LIMITS = {
   /** Content bytes a conversation accumulates through appends (Parley). */
   conversationContentBytes: 5_000_000,
   /** Page size of the list routes (seed: default 20, max 100). */
-  pageSize: 100,
+  pageSize: OFFSET_PAGE.maxLimit,
   /** Deepest offset of the list routes: an offset walks every row before it (Parley). */
-  offset: 10_000,
+  offset: OFFSET_PAGE.maxOffset,
 } as const;
 
 export function utf8Bytes(text: string): number {

@@ -6,6 +6,7 @@ import { actorOf, conversationById } from './access.ts';
 import { applyChange, startIn } from './conversations.ts';
 import { failedPrecondition, invalidArgument, notFound, ParleyError } from './errors.ts';
 import { checkIngestMessage, parseContent, payloadTooLarge, type IngestMessage } from './ingest-content.ts';
+import { checkOffsetPage } from './limits.ts';
 import { INGEST_LIMITS, utf8Bytes } from './ingest-limits.ts';
 import { toNewMessage } from './ingest-messages.ts';
 import { workingProfile } from './prompts.ts';
@@ -176,8 +177,7 @@ export class IngestService {
   }
 
   async list(caller: Caller, filter: IngestFilter, page: { limit: number; offset: number }): Promise<{ conversations: IngestConversation[]; total: number }> {
-    if (page.offset > INGEST_LIMITS.offset) throw invalidArgument('offset', `at most ${INGEST_LIMITS.offset}`);
-    if (page.limit > INGEST_LIMITS.pageSize) throw invalidArgument('limit', `at most ${INGEST_LIMITS.pageSize}`);
+    checkOffsetPage(page);
     return stores(this.db).ingest.listIngestConversations(caller.customerId, workingProfile(caller), filter, page);
   }
 

@@ -1,3 +1,5 @@
+import { invalidArgument } from './errors.ts';
+
 /**
  * Every documented maximum, enforced before any write. The README's limits table lists these.
  */
@@ -27,3 +29,18 @@ export const LIMITS = {
   /** Metadata keys on a conversation. */
   metadataKeys: 256,
 } as const;
+
+/**
+ * Offset paging, which the ingest surface's vendor forces: the page size, and the deepest offset
+ * (an offset walks every row before it, so it is capped).
+ */
+export const OFFSET_PAGE = { maxLimit: 100, maxOffset: 10_000 } as const;
+
+export function checkOffsetPage(page: { limit: number; offset: number }): void {
+  if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > OFFSET_PAGE.maxLimit) {
+    throw invalidArgument('limit', `must be an integer from 1 to ${OFFSET_PAGE.maxLimit}`);
+  }
+  if (!Number.isInteger(page.offset) || page.offset < 0 || page.offset > OFFSET_PAGE.maxOffset) {
+    throw invalidArgument('offset', `must be an integer from 0 to ${OFFSET_PAGE.maxOffset}`);
+  }
+}

@@ -4,7 +4,7 @@ import { stores } from '../store/index.ts';
 import { requireProfile } from './access.ts';
 import { invalidArgument, notFound } from './errors.ts';
 import { newId } from './ids.ts';
-import { INGEST_LIMITS } from './ingest-limits.ts';
+import { checkOffsetPage } from './limits.ts';
 import { DEFAULT_PROFILE_ID } from './tenancy.ts';
 import type { Caller } from './types.ts';
 
@@ -63,7 +63,7 @@ export class AgentService {
   }
 
   async list(caller: Caller, options: { status?: AgentStatus; limit: number; offset: number }): Promise<{ agents: Agent[]; total: number }> {
-    if (options.offset > INGEST_LIMITS.offset) throw invalidArgument('offset', `at most ${INGEST_LIMITS.offset}`);
+    checkOffsetPage(options);
     return stores(this.db).agents.listAgents(caller.customerId, workingProfile(caller), options);
   }
 

@@ -4,7 +4,7 @@ import { stores, type Stores } from '../store/index.ts';
 import type { DeliveryToSend, EndpointChanges, NewDelivery, WebhookDelivery, WebhookEndpoint } from '../store/webhooks.ts';
 import { invalidArgument, notFound, ParleyError } from './errors.ts';
 import { isId, newId } from './ids.ts';
-import { LIMITS } from './limits.ts';
+import { checkOffsetPage, LIMITS } from './limits.ts';
 import type { Caller, ConversationEvent } from './types.ts';
 import { WEBHOOK_EVENT_TYPES, webhookBody, webhookEventsFor, type WebhookEventType } from './webhook-events.ts';
 import { checkWebhookUrl } from './webhook-url.ts';
@@ -16,10 +16,6 @@ export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-events.ts'
 export const WEBHOOK_LIMITS = {
   /** Endpoints one customer may register: every event is sent once per endpoint. */
   endpointsPerCustomer: 50,
-  /** Deliveries in one page of listDeliveries. */
-  deliveriesPageSize: 100,
-  /** Deepest offset into an endpoint's deliveries (offset paging is served by OFFSET). */
-  deliveriesMaxOffset: 10_000,
 } as const;
 
 /** An endpoint whose every attempt has failed this long is disabled (Standard Webhooks practice). */
@@ -198,12 +194,7 @@ export class WebhookService {
   async listDeliveries(caller: Caller, id: string, page: { limit: number; offset: number }): Promise<{ deliveries: WebhookDelivery[]; total: number }> {
     requireWholeCustomer(caller);
     checkEndpointId(id);
-    if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > WEBHOOK_LIMITS.deliveriesPageSize) {
-      throw invalidArgument('limit', `must be an integer from 1 to ${WEBHOOK_LIMITS.deliveriesPageSize}`);
-    }
-    if (!Number.isInteger(page.offset) || page.offset < 0 || page.offset > WEBHOOK_LIMITS.deliveriesMaxOffset) {
-      throw invalidArgument('offset', `must be an integer from 0 to ${WEBHOOK_LIMITS.deliveriesMaxOffset}`);
-    }
+    checkOffsetPage(page);
     const s = stores(this.db);
     if (!(await s.webhooks.getEndpoint(caller.customerId, id))) throw notFound('webhook endpoint');
     const [deliveries, total] = await Promise.all([s.webhooks.listDeliveries(caller.customerId, id, page), s.webhooks.countDeliveries(caller.customerId, id)]);

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Core } from '../../../core/index.ts';
 import { deliveryToWire, webhookToWire } from '../map.ts';
 import {
-  CreatedWebhook, CreateWebhookBody, Deleted, DeliveryResponse, errorResponses, HexIdParams, Pagination, UpdateWebhookBody, WebhookResponse,
+  CreatedWebhook, CreateWebhookBody, Deleted, DeliveryResponse, errorResponses, HexIdParams, Pagination, Paging, UpdateWebhookBody, WebhookResponse,
 } from '../schemas.ts';
 
 const tags = ['Ingest: webhooks'];
@@ -54,10 +54,7 @@ export async function webhookRoutes(app: FastifyInstance, { core }: { core: Core
     config: { permission: 'Ingest:ListWebhookDeliveries' },
     schema: {
       tags, summary: "An endpoint's deliveries, newest first, with every attempt", params: HexIdParams,
-      querystring: Type.Object({
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-        offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, default: 0 })),
-      }, { additionalProperties: false }),
+      querystring: Type.Object(Paging, { additionalProperties: false }),
       response: { 200: Type.Object({ data: Type.Array(DeliveryResponse), pagination: Pagination }), ...errorResponses },
     },
   }, async (request) => {
