@@ -16,6 +16,7 @@ import { invalidArgument, notFound, ParleyError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import type { Caller, Conversation, ConversationState, EventType, JsonObject, Participant } from './types.ts';
 import { contentHash } from './content-hash.ts';
+import { conversationName } from './resource-names.ts';
 
 export const AUDIO_STREAMING_MODES = ['AUDIO_STREAMING_MODE_UNSPECIFIED', 'PLATFORM_STREAM', 'NO_AUDIO', 'POST_CALL_UPLOAD'] as const;
 export type AudioStreamingMode = (typeof AUDIO_STREAMING_MODES)[number];
@@ -326,10 +327,9 @@ export class CallService {
     const [masterConversation, previousConversation] = await Promise.all([master, previous].map((c) =>
       s.conversations.getConversation({ customerId: c.customerId, id: c.conversationId })));
     if (!masterConversation || !previousConversation) return undefined;
-    const name = (c: Conversation) => `customers/${c.customerId}/profiles/${c.profileId}/conversations/${c.nameId}`;
     return {
-      masterConversation: name(masterConversation),
-      previousConversation: name(previousConversation),
+      masterConversation: conversationName(masterConversation),
+      previousConversation: conversationName(previousConversation),
       ...(view.transferTime ? { transferTime: view.transferTime.toISOString() } : {}),
     };
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { conversationName, ingestId } from './resource-names.ts';
 import type { Conversation, ConversationEvent, Json, JsonObject } from './types.ts';
 
 /** The webhook event types a customer can subscribe to (Converra's names). */
@@ -60,10 +61,6 @@ function webhookEventId(batchStart: ConversationEvent, type: WebhookEventType): 
   return `evt_${seconds.toString(16).padStart(8, '0')}${digest.slice(0, 16)}`;
 }
 
-function conversationResourceName(c: Pick<Conversation, 'customerId' | 'profileId' | 'nameId'>): string {
-  return `customers/${c.customerId}/profiles/${c.profileId}/conversations/${c.nameId}`;
-}
-
 /**
  * The webhook events for the log events one transaction wrote to one conversation, in this order:
  * - CONVERSATION_START → `conversation.created` (whatever else the creating transaction did is
@@ -76,8 +73,8 @@ export function webhookEventsFor(conversation: Conversation, events: readonly Co
   const first = events[0];
   const createdAt = events[events.length - 1].createTime.toISOString();
   const base: JsonObject = {
-    conversationId: `conv_${conversation.id}`,
-    name: conversationResourceName(conversation),
+    conversationId: ingestId('conversation', conversation.id),
+    name: conversationName(conversation),
     source: conversation.source,
   };
   const out: WebhookEvent[] = [];
@@ -102,7 +99,7 @@ const INSIGHT_FIELDS = ['sentiment', 'sentimentScore', 'taskCompleted', 'topics'
 function insightsOf(conversation: Conversation, event: ConversationEvent): JsonObject {
   const nested = event.payload.insights;
   const source: JsonObject = nested && typeof nested === 'object' && !Array.isArray(nested) ? nested : event.payload;
-  const insights: JsonObject = { conversationId: `conv_${conversation.id}` };
+  const insights: JsonObject = { conversationId: ingestId('conversation', conversation.id) };
   for (const field of INSIGHT_FIELDS) if (source[field] !== undefined) insights[field] = source[field];
   const created: Json | undefined = source.createdAt ?? source.createTime;
   insights.createdAt = typeof created === 'string' ? created : event.createTime.toISOString();

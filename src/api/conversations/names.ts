@@ -1,6 +1,7 @@
 import { invalidArgument } from '../../core/errors.ts';
 import { RESOURCE_ID_PATTERN } from '../../core/tenancy.ts';
 import { ID_PATTERN } from '../../core/ids.ts';
+import { conversationName, profileName } from '../../core/resource-names.ts';
 import type { Conversation } from '../../core/types.ts';
 
 /** A conversation's name segment: chosen by the caller at start, or the Parley id. */
@@ -12,13 +13,7 @@ export interface ConversationName {
   nameId: string;
 }
 
-export function profileName(customerId: string, profileId: string): string {
-  return `customers/${customerId}/profiles/${profileId}`;
-}
-
-export function conversationName(c: Pick<Conversation, 'customerId' | 'profileId' | 'nameId'>): string {
-  return `${profileName(c.customerId, c.profileId)}/conversations/${c.nameId}`;
-}
+export { conversationName, profileName };
 
 export function messageName(c: Pick<Conversation, 'customerId' | 'profileId' | 'nameId'>, messageId: string): string {
   return `${conversationName(c)}/messages/${messageId}`;

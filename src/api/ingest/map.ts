@@ -3,7 +3,7 @@ import type { IngestConversation, IngestStatus, IngestTranscript } from '../../c
 import { fromMessage } from '../../core/ingest-messages.ts';
 import { renderText } from '../../core/ingest-content.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../../core/webhooks.ts';
-import { wireId } from './ids.ts';
+import { ingestId } from '../../core/resource-names.ts';
 
 /** What `core.insights.get` returns (the analysis part's contract). */
 export interface InsightsLike {
@@ -26,7 +26,7 @@ export function statusOf(view: IngestConversation): IngestStatus {
   return view.openStatus;
 }
 
-const promptIdOf = (view: IngestConversation) => (view.agentId ? wireId('prompt', view.agentId) : null);
+const promptIdOf = (view: IngestConversation) => (view.agentId ? ingestId('prompt', view.agentId) : null);
 
 /** Parley's title: the display name when one is set, else the first line of the first user turn. */
 function titleOf(view: IngestTranscript, messages: ReturnType<typeof fromMessage>[]): string {
@@ -36,7 +36,7 @@ function titleOf(view: IngestTranscript, messages: ReturnType<typeof fromMessage
 }
 
 export function createdToWire(view: IngestTranscript) {
-  const id = wireId('conversation', view.conversation.id);
+  const id = ingestId('conversation', view.conversation.id);
   return {
     id,
     promptId: promptIdOf(view),
@@ -55,7 +55,7 @@ export function createdToWire(view: IngestTranscript) {
 
 export function insightsToWire(insights: InsightsLike) {
   return {
-    conversationId: wireId('conversation', insights.conversationId),
+    conversationId: ingestId('conversation', insights.conversationId),
     sentiment: insights.sentiment,
     sentimentScore: insights.sentimentScore,
     taskCompleted: insights.taskCompleted,
@@ -73,7 +73,7 @@ export function conversationToWire(view: IngestTranscript, insights?: InsightsLi
   const messages = view.messages.map(fromMessage);
   const userId = view.metadata.userId;
   return {
-    id: wireId('conversation', view.conversation.id),
+    id: ingestId('conversation', view.conversation.id),
     promptId: promptIdOf(view),
     ...(typeof userId === 'string' ? { userId } : {}),
     title: titleOf(view, messages),
@@ -93,7 +93,7 @@ export function conversationToWire(view: IngestTranscript, insights?: InsightsLi
 
 export function listItemToWire(view: IngestConversation) {
   return {
-    id: wireId('conversation', view.conversation.id),
+    id: ingestId('conversation', view.conversation.id),
     promptId: promptIdOf(view),
     status: statusOf(view),
     hasInsights: view.hasInsights,
@@ -106,7 +106,7 @@ export function listItemToWire(view: IngestConversation) {
 
 export function promptToWire(agent: Agent) {
   return {
-    id: wireId('prompt', agent.id),
+    id: ingestId('prompt', agent.id),
     name: agent.name,
     content: agent.instructions,
     llmModel: agent.model,
@@ -137,7 +137,7 @@ export function deliveryToWire(delivery: WebhookDelivery) {
     id: delivery.id,
     eventId: delivery.eventId,
     eventType: delivery.eventType,
-    conversationId: wireId('conversation', delivery.conversationId),
+    conversationId: ingestId('conversation', delivery.conversationId),
     status: delivery.status,
     attempts: delivery.attempts.map((a) => ({ ...a, time: new Date(a.time).toISOString() })),
     createdAt: delivery.createTime.toISOString(),
