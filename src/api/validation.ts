@@ -18,9 +18,39 @@ function makeAjv(coerceTypes: false | 'array') {
 const coercing = makeAjv('array');
 const exact = makeAjv(false);
 
+/** JSON Pointer (ajv's instancePath) of the first string or key holding U+0000, if any. */
+function nulPointer(value: unknown, pointer = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? pointer || '/' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (key.includes('\u0000')) return at;
+    const found = nulPointer(item, at);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+type CompiledValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? exact : coercing;
-  return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
+  const validate = ajv.compile(schema);
+  // PostgreSQL's text and jsonb cannot hold U+0000: refuse it here, naming the field, instead of
+  // letting the statement fail as an internal error.
+  const validateWithoutNul: CompiledValidator = (data) => {
+    if (!validate(data)) {
+      validateWithoutNul.errors = validate.errors;
+      return false;
+    }
+    const pointer = nulPointer(data);
+    validateWithoutNul.errors = pointer === undefined ? null : [{
+      instancePath: pointer === '/' ? '' : pointer, schemaPath: '#', keyword: 'nul', params: {},
+      message: 'must not contain the NUL character (U+0000)',
+    }];
+    return pointer === undefined;
+  };
+  return validateWithoutNul as ReturnType<FastifySchemaCompiler<object>>;
 };
 
 function fieldPath(part: string | undefined, error: ErrorObject): string {

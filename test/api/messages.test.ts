@@ -82,6 +82,29 @@ forEachDriver('conversation messages', (kind) => {
     assert.deepEqual(await ctx.snapshot(), before);
   });
 
+  it('refuses the NUL character (which PostgreSQL cannot store) in any string or key, naming the field, writing nothing', async () => {
+    const before = await ctx.snapshot();
+    const cases: Array<[unknown, string]> = [
+      [{ text: 'a\u0000b' }, 'text'],
+      [{ text: 'ok', speakerInfo: { nested: { list: ['fine', 'not\u0000fine'] } } }, 'speakerInfo.nested.list[1]'],
+      [{ text: 'ok', originalEventData: { 'key\u0000': 1 } }, 'originalEventData.key\u0000'],
+    ];
+    for (const [payload, field] of cases) {
+      const res = await post(ctx, `/v1/${conv}/conversationMessages`, payload);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().code, 3);
+      assert.equal(res.json().details[0].fieldViolations[0].field, field);
+      assert.match(res.json().message, /NUL character/);
+    }
+    const batch = await post(ctx, `/v1/${conv}/conversationMessages:batchCreate`, { conversationMessages: [{ text: 'fine' }, { text: '\u0000' }] });
+    assert.equal(batch.statusCode, 400, batch.body);
+    assert.equal(batch.json().details[0].fieldViolations[0].field, 'conversationMessages[1].text');
+    const query = await get(ctx, `/v1/${conv}/conversationMessages?pageToken=a%00b`);
+    assert.equal(query.statusCode, 400, query.body);
+    assert.equal(query.json().details[0].fieldViolations[0].field, 'pageToken');
+    assert.deepEqual(await ctx.snapshot(), before);
+  });
+
   it('refuses a message on a closed conversation with FAILED_PRECONDITION, writing nothing', async () => {
     const closed = await startConversation(ctx, 'msgs-closed');
     const close = await post(ctx, `/v1/${closed}:close`, {});
