@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Driver, NotificationHandler, Queryable } from './driver.ts';
+import type { Driver, NotificationHandler, Queryable, QueryOptions } from './driver.ts';
 
 // PGlite returns int8 as a JS number; node-postgres gives strings by default. One shape for both.
 const INT8_OID = 20;
@@ -10,10 +11,22 @@ const types = {
   },
 };
 
+// node-postgres parses a named statement once per connection; the name is the text's digest.
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `parley_${createHash('sha1').update(sql).digest('base64url')}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      const result = await client.query(sql, params as unknown[]);
+    async query<T>(sql: string, params: readonly unknown[] = [], options?: QueryOptions) {
+      const values = params as unknown[];
+      const result = await client.query(options?.prepare ? { name: statementName(sql), text: sql, values } : { text: sql, values });
       return result.rows as T[];
     },
     async exec(sql: string) {
