@@ -11,6 +11,7 @@ export const CONFIG_OPTIONS = [
   { env: 'PORT', default: '8080', description: 'Port `parley serve` listens on.' },
   { env: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
   { env: 'PARLEY_DB_POOL_SIZE', default: '20', description: 'Connections in the PostgreSQL pool of each process.' },
+  { env: 'PARLEY_APPEND_STATEMENTS', default: '1', description: 'Append statements one process runs at once on the conversations surface. Appends that arrive while they run wait and are written together, in one statement and one commit (group commit); 1 gives the largest groups, a database with many cores may take more.' },
   { env: 'PARLEY_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'On SIGTERM/SIGINT, how long in-flight requests may run before the process exits anyway.' },
   { env: 'PARLEY_KEY_CACHE_SECONDS', default: '10', description: 'How long a verified API key is cached in memory; a revoked key stops working within this time.' },
   { env: 'PARLEY_JOBS', default: 'on', description: 'on: `parley serve` also runs background jobs (webhooks, analysis, transcription). off: only `parley worker` processes run them.' },
@@ -43,6 +44,7 @@ export interface Config {
   port: number;
   logLevel: string;
   dbPoolSize: number;
+  appendStatements: number;
   shutdownTimeoutMs: number;
   keyCacheSeconds: number;
   jobs: boolean;
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: integer(env, 'PORT', 0),
     logLevel: read(env, 'LOG_LEVEL'),
     dbPoolSize: integer(env, 'PARLEY_DB_POOL_SIZE', 1),
+    appendStatements: integer(env, 'PARLEY_APPEND_STATEMENTS', 1),
     shutdownTimeoutMs: integer(env, 'PARLEY_SHUTDOWN_TIMEOUT_MS', 0),
     keyCacheSeconds: integer(env, 'PARLEY_KEY_CACHE_SECONDS', 0),
     jobs: onOff(env, 'PARLEY_JOBS'),

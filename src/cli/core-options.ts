@@ -9,6 +9,7 @@ import { recordingSpoolDir } from '../audio/call-recording.ts';
 export function coreOptions(config: Config): CoreOptions {
   return {
     keyCacheSeconds: config.keyCacheSeconds,
+    appendStatements: config.appendStatements,
     webhooks: { allowPrivateNetworks: config.webhookAllowPrivateNetworks, timeoutMs: config.webhookTimeoutMs },
     ingestRateLimitPerMinute: config.ingestRateLimitPerMinute,
     analyzer: analyzerFromConfig(config),

@@ -22,6 +22,8 @@ export interface CoreOptions {
   /** What produces insights (analyzerFromConfig: the LLM analyzer when configured). Default: the local analyzer. */
   analyzer?: Analyzer;
   keyCacheSeconds?: number;
+  /** Append statements running at once before further appends are grouped (PARLEY_APPEND_STATEMENTS). Default 1. */
+  appendStatements?: number;
   /** Where call recordings are stored (default: a fresh temporary directory). */
   blobs?: BlobStore;
   /** Root of the per-call audio spools; `parley serve` passes recordingSpoolDir(PARLEY_DATA_DIR). Default: a temporary directory. */
@@ -44,7 +46,7 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     conversations,
     lookups: new ConversationLookupService(db, conversations),
     sampling: new SamplingService(db),
-    messages: new MessageService(db),
+    messages: new MessageService(db, options.appendStatements),
     events: new EventService(db),
     tags: new TagService(db),
     calls,

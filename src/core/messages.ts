@@ -10,6 +10,7 @@ import { decodePageToken, encodePageToken } from './page-token.ts';
 import { maskInJson, maskOccurrences, redactByteRange } from './redaction.ts';
 import type { Caller, Conversation, Json, Message } from './types.ts';
 import { contentHash } from './content-hash.ts';
+import { AppendBatcher } from './append-batcher.ts';
 
 export type MessageInput = Omit<NewMessage, 'id' | 'state' | 'speaker'> & Partial<Pick<NewMessage, 'state' | 'speaker'>>;
 
@@ -39,7 +40,11 @@ function checkMessage(input: MessageInput, index: number, prefix: string): NewMe
 }
 
 export class MessageService {
-  constructor(private readonly db: Driver) {}
+  private readonly batcher: AppendBatcher;
+
+  constructor(private readonly db: Driver, appendStatements = 1) {
+    this.batcher = new AppendBatcher(db, appendStatements);
+  }
 
   /** Appends messages all-or-nothing; seqs are assigned in the append statement. */
   async append(caller: Caller, ref: ConversationRef, inputs: readonly MessageInput[], options: AppendOptions = {}, prefix = 'conversationMessages'): Promise<Message[]> {
@@ -47,7 +52,7 @@ export class MessageService {
     if (inputs.length > LIMITS.batchMessages) throw invalidArgument(prefix, `at most ${LIMITS.batchMessages} messages in one call`);
     const messages = inputs.map((m, i) => checkMessage(m, i, prefix));
     if (!options.requestId) {
-      const appended = await stores(this.db).messages.appendMessages(ref, actorOf(caller), messages);
+      const appended = await this.batcher.append({ ref, actor: actorOf(caller), messages });
       if (appended.length === 0) await this.explainRefusedAppend(stores(this.db), ref);
       return appended;
     }

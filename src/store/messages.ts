@@ -26,52 +26,107 @@ export interface NewMessage {
   metadata?: JsonObject;
 }
 
+export interface AppendRequest {
+  ref: ConversationRef;
+  actor: string;
+  messages: readonly NewMessage[];
+}
+
 /**
- * Appends messages to an open conversation in ONE statement: the conversation's row lock assigns
- * gapless seqs, bumps message_count, and the MESSAGE_CREATE events are written alongside. One
- * round trip keeps the append path near a bare insert (bench/RESULTS.md). Returns [] when the
- * conversation is absent or closed; the caller tells the two apart.
+ * Appends the messages of several requests, to one or many conversations, in ONE statement: each
+ * conversation's row is locked (in key order, so two batches cannot deadlock), its gapless seqs are
+ * handed out request by request in batch order, message_count is bumped, and the MESSAGE_CREATE
+ * events are written alongside. One statement and one commit for many requests is what lets the
+ * append path keep up with a bare insert (core/append-batcher.ts, bench/RESULTS.md). Returns, per
+ * request, its messages; [] when its conversation is absent or not in the wanted state (the caller
+ * tells the two apart).
  */
+export async function appendMessageBatch(
+  db: Queryable,
+  requests: readonly AppendRequest[],
+  /** `closed`: only to a CLOSED conversation — a finished call's transcript (core/transcripts.ts). */
+  into: 'open' | 'closed' = 'open',
+): Promise<Message[][]> {
+  const input = requests.map(({ ref, actor, messages }, req) => ({
+    req,
+    customer_id: ref.customerId,
+    profile_id: ref.profileId ?? null,
+    name_id: 'nameId' in ref ? ref.nameId : null,
+    id: 'nameId' in ref ? null : ref.id,
+    actor,
+    messages: messages.map((m) => ({ ...m, createTime: m.createTime?.toISOString() })),
+  }));
+  const rows = await db.query<Message & { req: number }>(
+    `WITH request AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS r(req int, customer_id text, profile_id text, name_id text, id text, actor text, messages jsonb)
+     ), target AS (
+       SELECT r.req, c.customer_id, c.id, jsonb_array_length(r.messages) AS n
+         FROM request r JOIN conversations c
+           ON c.customer_id = r.customer_id AND c.profile_id = r.profile_id AND c.name_id = r.name_id
+       UNION ALL
+       SELECT r.req, c.customer_id, c.id, jsonb_array_length(r.messages)
+         FROM request r JOIN conversations c ON c.customer_id = r.customer_id AND c.id = r.id
+        WHERE r.profile_id IS NULL OR c.profile_id = r.profile_id
+     ), locked AS (
+       SELECT c.customer_id, c.id FROM conversations c
+        WHERE (c.customer_id, c.id) IN (SELECT customer_id, id FROM target)
+          AND c.state ${into === 'open' ? '<>' : '='} 'CLOSED'
+        ORDER BY c.customer_id, c.id FOR UPDATE
+     ), slot AS (
+       SELECT t.req, t.customer_id, t.id,
+              sum(t.n) OVER (PARTITION BY t.customer_id, t.id ORDER BY t.req) - t.n AS earlier,
+              sum(t.n) OVER (PARTITION BY t.customer_id, t.id) AS total
+         FROM target t JOIN locked USING (customer_id, id)
+     ), conv AS (
+       UPDATE conversations c
+          SET next_message_seq = next_message_seq + s.total, message_count = message_count + s.total,
+              next_event_seq = next_event_seq + s.total, update_time = now()
+         FROM (SELECT DISTINCT customer_id, id, total FROM slot) s
+        WHERE c.customer_id = s.customer_id AND c.id = s.id
+       RETURNING c.customer_id, c.id, c.next_message_seq - s.total AS first_seq, c.next_event_seq - s.total AS first_event_seq
+     ), item AS (
+       SELECT slot.req, conv.customer_id, conv.id AS conversation_id, r.actor, m.doc,
+              (conv.first_seq + slot.earlier + m.ord - 1)::int AS seq,
+              (conv.first_event_seq + slot.earlier + m.ord - 1)::int AS event_seq
+         FROM slot JOIN conv USING (customer_id, id) JOIN request r ON r.req = slot.req,
+              jsonb_array_elements(r.messages) WITH ORDINALITY AS m(doc, ord)
+     ), inserted AS (
+       INSERT INTO messages (customer_id, conversation_id, seq, id, legacy_message_id, text, text_html,
+         transcription_info, agent, speaker, speaker_info, state, create_time, audio_start_offset, audio_end_offset,
+         original_event_data, language, metadata)
+       SELECT customer_id, conversation_id, seq, doc->>'id', coalesce(doc->>'legacyMessageId', ''),
+              doc->>'text', coalesce(doc->>'textHtml', ''), doc->'transcriptionInfo', coalesce(doc->>'agent', ''),
+              doc->>'speaker', doc->'speakerInfo', doc->>'state', coalesce((doc->>'createTime')::timestamptz, now()),
+              (doc->>'audioStartOffset')::float8, (doc->>'audioEndOffset')::float8, doc->'originalEventData',
+              coalesce(doc->>'language', ''), coalesce(doc->'metadata', '{}')
+         FROM item
+       RETURNING *
+     ), logged AS (
+       INSERT INTO events (customer_id, conversation_id, seq, type, actor, associated_message, payload)
+       SELECT customer_id, conversation_id, event_seq, 'MESSAGE_CREATE', actor, doc->>'id',
+              jsonb_build_object('sequencePosition', seq, 'speaker', doc->>'speaker')
+         FROM item
+     )
+     SELECT item.req, ${SELECT} FROM inserted JOIN item USING (customer_id, conversation_id, seq) ORDER BY item.req, seq`,
+    [JSON.stringify(input)],
+    { prepare: true },
+  );
+  const appended: Message[][] = requests.map(() => []);
+  for (const { req, ...message } of rows) appended[req].push(message);
+  return appended;
+}
+
+/** One request's append: appendMessageBatch with a batch of one. */
 export async function appendMessages(
   db: Queryable,
   ref: ConversationRef,
   actor: string,
   messages: readonly NewMessage[],
-  /** `closed`: only to a CLOSED conversation — a finished call's transcript (core/transcripts.ts). */
   into: 'open' | 'closed' = 'open',
 ): Promise<Message[]> {
-  const where = refPredicate(ref, 4, 'c');
-  const docs = messages.map((m) => ({ ...m, createTime: m.createTime?.toISOString() }));
-  return db.query<Message>(
-    `WITH conv AS (
-       UPDATE conversations c
-          SET next_message_seq = next_message_seq + $1::int, message_count = message_count + $1::int,
-              next_event_seq = next_event_seq + $1::int, update_time = now()
-        WHERE ${where.sql} AND c.state ${into === 'open' ? '<>' : '='} 'CLOSED'
-       RETURNING c.customer_id, c.id, c.next_message_seq - $1::int AS first_seq,
-                 c.next_event_seq - $1::int AS first_event_seq
-     ), input AS (
-       SELECT doc, ord::int AS ord FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(doc, ord)
-     ), inserted AS (
-       INSERT INTO messages (customer_id, conversation_id, seq, id, legacy_message_id, text, text_html,
-         transcription_info, agent, speaker, speaker_info, state, create_time, audio_start_offset, audio_end_offset,
-         original_event_data, language, metadata)
-       SELECT conv.customer_id, conv.id, conv.first_seq + ord - 1, doc->>'id', coalesce(doc->>'legacyMessageId', ''),
-              doc->>'text', coalesce(doc->>'textHtml', ''), doc->'transcriptionInfo', coalesce(doc->>'agent', ''),
-              doc->>'speaker', doc->'speakerInfo', doc->>'state', coalesce((doc->>'createTime')::timestamptz, now()),
-              (doc->>'audioStartOffset')::float8, (doc->>'audioEndOffset')::float8, doc->'originalEventData',
-              coalesce(doc->>'language', ''), coalesce(doc->'metadata', '{}')
-         FROM conv, input
-       RETURNING ${SELECT}
-     ), logged AS (
-       INSERT INTO events (customer_id, conversation_id, seq, type, actor, associated_message, payload)
-       SELECT conv.customer_id, conv.id, conv.first_event_seq + ord - 1, 'MESSAGE_CREATE', $3, doc->>'id',
-              jsonb_build_object('sequencePosition', conv.first_seq + ord - 1, 'speaker', doc->>'speaker')
-         FROM conv, input
-     )
-     SELECT * FROM inserted ORDER BY seq`,
-    [messages.length, JSON.stringify(docs), actor, ...where.params],
-  );
+  const [appended] = await appendMessageBatch(db, [{ ref, actor, messages }], into);
+  return appended;
 }
 
 export interface MessagePage {
@@ -101,6 +156,7 @@ export async function listMessages(
        ) m ON true
       WHERE ${where.sql}`,
     [after, options.limit, ...where.params],
+    { prepare: true },
   );
   if (rows.length === 0) return { found: false, messages: [] };
   const messages = rows.filter((r) => r.id !== null).map(({ found: _found, ...m }) => m as Message);
