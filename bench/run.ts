@@ -26,6 +26,20 @@ import { ADMIN_URL, admin, children, killChildrenNow, peakRssMb, positiveInt, RO
 
 const run = promisify(execFile);
 const RESULTS_PATH = fileURLToPath(new URL('RESULTS.md', import.meta.url));
+/** RESULTS.md holds other benchmarks' sections too: the report replaces only what comes before this line. */
+const REPORT_END = '<!-- end of the `npm run bench` report: everything below is kept when it is rewritten -->';
+
+function writeReport(markdown: string): void {
+  let kept = '';
+  try {
+    const previous = readFileSync(RESULTS_PATH, 'utf8');
+    const end = previous.indexOf(REPORT_END);
+    if (end >= 0) kept = previous.slice(end + REPORT_END.length);
+  } catch {
+    // no previous results
+  }
+  writeFileSync(RESULTS_PATH, `${markdown}\n${REPORT_END}${kept || '\n'}`);
+}
 
 const SECONDS = positiveInt('BENCH_SECONDS', 15);
 const WARMUP_SECONDS = positiveInt('BENCH_WARMUP_SECONDS', 3, true);
@@ -475,7 +489,7 @@ async function main(): Promise<number> {
     if (process.env.BENCH_NO_WRITE) {
       process.stdout.write(markdown);
     } else {
-      writeFileSync(RESULTS_PATH, markdown);
+      writeReport(markdown);
       log(`wrote ${RESULTS_PATH}: ${pass ? 'PASS' : 'FAIL'}`);
     }
     return pass ? 0 : 1;
