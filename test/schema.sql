@@ -411,8 +411,6 @@ CREATE INDEX conversations_by_platform ON public.conversations USING btree (cust
 
 CREATE INDEX conversations_by_start ON public.conversations USING btree (customer_id, profile_id, start_time, id);
 
-CREATE UNIQUE INDEX events_by_gid ON public.events USING btree (gid);
-
 CREATE INDEX events_by_tx ON public.events USING btree (tx, gid);
 
 CREATE INDEX events_by_type ON public.events USING btree (customer_id, conversation_id, type, seq);
