@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { forEachDriver, freshDatabase, type TestDatabase } from '../helpers/db.ts';
+import { it } from 'node:test';
+import { forEachDriver } from '../helpers/db.ts';
+import { useCore } from '../helpers/core.ts';
 import { AppendBatcher } from '../../src/core/append-batcher.ts';
-import { createCore, type Core } from '../../src/core/index.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Caller } from '../../src/core/types.ts';
 import type { Queryable } from '../../src/store/driver.ts';
@@ -32,28 +32,21 @@ function counting(db: Queryable): Queryable & { statements: number; failNext?: E
 }
 
 forEachDriver('append group commit (AppendBatcher)', (kind) => {
-  let database: TestDatabase;
-  let core: Core;
-  before(async () => {
-    database = await freshDatabase(kind);
-    core = createCore(database.db);
-    await core.tenancy.createCustomer('acme');
-  });
-  after(async () => database?.drop());
+  const ctx = useCore(kind);
 
   async function conversation(nameId: string) {
-    const { conversation: c } = await core.conversations.start(caller, 'acme', 'default', nameId, {});
+    const { conversation: c } = await ctx.core.conversations.start(caller, 'acme', 'default', nameId, {});
     return { ref: { customerId: 'acme', profileId: 'default', nameId }, id: c.id };
   }
 
   async function seqs(conversationId: string): Promise<number[]> {
-    const rows = await database.db.query<{ seq: number }>(
+    const rows = await ctx.database.db.query<{ seq: number }>(
       `SELECT seq FROM messages WHERE customer_id = 'acme' AND conversation_id = $1 ORDER BY seq`, [conversationId]);
     return rows.map((r) => r.seq);
   }
 
   it('writes 60 concurrent appends to three conversations in fewer statements, each request with its own gapless seqs', async () => {
-    const db = counting(database.db);
+    const db = counting(ctx.database.db);
     const batcher = new AppendBatcher(db, 1);
     const conversations = await Promise.all(['group-a', 'group-b', 'group-c'].map(conversation));
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => {
@@ -75,9 +68,9 @@ forEachDriver('append group commit (AppendBatcher)', (kind) => {
   it('refuses only the requests for a closed or absent conversation; their neighbours in the group are written', async () => {
     const open = await conversation('group-open');
     const closed = await conversation('group-closed');
-    await core.conversations.setState(caller, closed.ref, 'CLOSED');
+    await ctx.core.conversations.setState(caller, closed.ref, 'CLOSED');
     const ask = (ref: { customerId: string; profileId: string; nameId: string }, text: string) =>
-      core.messages.append(caller, ref, [{ text, speaker: 'AGENT' }]).then((m) => m[0].text, (err: Error & { code?: string }) => err.code);
+      ctx.core.messages.append(caller, ref, [{ text, speaker: 'AGENT' }]).then((m) => m[0].text, (err: Error & { code?: string }) => err.code);
     const outcomes = await Promise.all([
       ask(open.ref, 'one'), ask(closed.ref, 'late'), ask(open.ref, 'two'),
       ask({ customerId: 'acme', profileId: 'default', nameId: 'group-absent' }, 'nowhere'), ask(open.ref, 'three'),
@@ -89,7 +82,7 @@ forEachDriver('append group commit (AppendBatcher)', (kind) => {
 
   it('retries each request alone when the database refuses the group statement, so one bad request fails only itself', async () => {
     const target = await conversation('group-refused');
-    const batcher = new AppendBatcher(database.db, 1);
+    const batcher = new AppendBatcher(ctx.database.db, 1);
     // PostgreSQL's jsonb refuses U+0000; the API refuses it at validation, the store does not look.
     const outcomes = await Promise.allSettled([
       batcher.append({ ref: target.ref, actor, messages: [message('first')] }),
@@ -98,7 +91,7 @@ forEachDriver('append group commit (AppendBatcher)', (kind) => {
       batcher.append({ ref: target.ref, actor, messages: [message('fourth')] }),
     ]);
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-    const texts = await database.db.query<{ text: string }>(
+    const texts = await ctx.database.db.query<{ text: string }>(
       `SELECT text FROM messages WHERE customer_id = 'acme' AND conversation_id = $1 ORDER BY seq`, [target.id]);
     assert.deepEqual(texts.map((t) => t.text).sort(), ['first', 'fourth', 'second']);
     assert.deepEqual(await seqs(target.id), [0, 1, 2]);
@@ -106,7 +99,7 @@ forEachDriver('append group commit (AppendBatcher)', (kind) => {
 
   it('does not retry after a lost connection (the statement may have committed): every request in the group gets the error', async () => {
     const target = await conversation('group-lost');
-    const db = counting(database.db);
+    const db = counting(ctx.database.db);
     const batcher = new AppendBatcher(db, 1);
     const first = batcher.append({ ref: target.ref, actor, messages: [message('alone')] });
     db.failNext = new Error('Connection terminated unexpectedly');

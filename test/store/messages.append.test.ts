@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { forEachDriver, freshDatabase, type TestDatabase } from '../helpers/db.ts';
-import { createCore, type Core } from '../../src/core/index.ts';
+import { it } from 'node:test';
+import { forEachDriver } from '../helpers/db.ts';
+import { useCore } from '../helpers/core.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Caller } from '../../src/core/types.ts';
 import type { ConversationRef } from '../../src/store/conversation-ref.ts';
@@ -16,22 +16,15 @@ function message(text: string): NewMessage {
 }
 
 forEachDriver('store appendMessages', (kind) => {
-  let database: TestDatabase;
-  let core: Core;
-  before(async () => {
-    database = await freshDatabase(kind);
-    core = createCore(database.db);
-    await core.tenancy.createCustomer('acme');
-  });
-  after(async () => database?.drop());
+  const ctx = useCore(kind);
 
   async function conversation(nameId: string): Promise<ConversationRef & { conversationId: string }> {
-    const { conversation: c } = await core.conversations.start(caller, 'acme', 'default', nameId, {});
+    const { conversation: c } = await ctx.core.conversations.start(caller, 'acme', 'default', nameId, {});
     return { customerId: 'acme', profileId: 'default', nameId, conversationId: c.id };
   }
 
   async function counters(conversationId: string) {
-    const [row] = await database.db.query<{ next: number; count: number; events: number }>(
+    const [row] = await ctx.database.db.query<{ next: number; count: number; events: number }>(
       `SELECT next_message_seq AS next, message_count AS count, next_event_seq AS events FROM conversations WHERE customer_id = 'acme' AND id = $1`,
       [conversationId],
     );
@@ -40,15 +33,15 @@ forEachDriver('store appendMessages', (kind) => {
 
   it('gives 50 parallel single appends 50 distinct gapless seqs, with one MESSAGE_CREATE event each', async () => {
     const ref = await conversation('parallel');
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => stores(database.db).messages.appendMessages(ref, actor, [message(`m${i}`)])));
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => stores(ctx.database.db).messages.appendMessages(ref, actor, [message(`m${i}`)])));
     for (const appended of results) assert.equal(appended.length, 1);
     assert.deepEqual(results.map(([m]) => m.seq).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
-    const stored = await database.db.query<{ seq: number; text: string }>(
+    const stored = await ctx.database.db.query<{ seq: number; text: string }>(
       `SELECT seq, text FROM messages WHERE customer_id = 'acme' AND conversation_id = $1 ORDER BY seq`, [ref.conversationId]);
     assert.deepEqual(stored.map((r) => r.seq), Array.from({ length: 50 }, (_, i) => i));
     assert.equal(new Set(stored.map((r) => r.text)).size, 50);
     // CONVERSATION_START is event 0; the 50 MESSAGE_CREATE events follow without gaps.
-    const events = await database.db.query<{ seq: number; type: string; seqOf: number }>(
+    const events = await ctx.database.db.query<{ seq: number; type: string; seqOf: number }>(
       `SELECT seq, type, (payload->>'sequencePosition')::int AS "seqOf" FROM events WHERE customer_id = 'acme' AND conversation_id = $1 ORDER BY seq`,
       [ref.conversationId]);
     assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 51 }, (_, i) => i));
@@ -60,7 +53,7 @@ forEachDriver('store appendMessages', (kind) => {
   it('keeps each of 10 parallel batches contiguous and in input order', async () => {
     const ref = await conversation('batches');
     const results = await Promise.all(Array.from({ length: 10 }, (_, b) =>
-      stores(database.db).messages.appendMessages(ref, actor, Array.from({ length: 5 }, (_, i) => message(`b${b}-${i}`)))));
+      stores(ctx.database.db).messages.appendMessages(ref, actor, Array.from({ length: 5 }, (_, i) => message(`b${b}-${i}`)))));
     const all: number[] = [];
     results.forEach((batch, b) => {
       assert.deepEqual(batch.map((m) => m.text), Array.from({ length: 5 }, (_, i) => `b${b}-${i}`));
@@ -74,29 +67,29 @@ forEachDriver('store appendMessages', (kind) => {
 
   it('appends nothing to a closed or absent conversation', async () => {
     const ref = await conversation('closed');
-    await stores(database.db).messages.appendMessages(ref, actor, [message('before close')]);
-    await core.conversations.setState(caller, ref, 'CLOSED');
+    await stores(ctx.database.db).messages.appendMessages(ref, actor, [message('before close')]);
+    await ctx.core.conversations.setState(caller, ref, 'CLOSED');
     const before = await counters(ref.conversationId);
-    const [{ n: messagesBefore }] = await database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages`);
-    const [{ n: eventsBefore }] = await database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events`);
-    assert.deepEqual(await stores(database.db).messages.appendMessages(ref, actor, [message('late'), message('later')]), []);
-    assert.deepEqual(await stores(database.db).messages.appendMessages({ customerId: 'acme', profileId: 'default', nameId: 'absent' }, actor, [message('x')]), []);
+    const [{ n: messagesBefore }] = await ctx.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages`);
+    const [{ n: eventsBefore }] = await ctx.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events`);
+    assert.deepEqual(await stores(ctx.database.db).messages.appendMessages(ref, actor, [message('late'), message('later')]), []);
+    assert.deepEqual(await stores(ctx.database.db).messages.appendMessages({ customerId: 'acme', profileId: 'default', nameId: 'absent' }, actor, [message('x')]), []);
     assert.deepEqual(await counters(ref.conversationId), before);
-    assert.deepEqual(await database.db.query(`SELECT count(*)::int AS n FROM messages`), [{ n: messagesBefore }]);
-    assert.deepEqual(await database.db.query(`SELECT count(*)::int AS n FROM events`), [{ n: eventsBefore }]);
+    assert.deepEqual(await ctx.database.db.query(`SELECT count(*)::int AS n FROM messages`), [{ n: messagesBefore }]);
+    assert.deepEqual(await ctx.database.db.query(`SELECT count(*)::int AS n FROM events`), [{ n: eventsBefore }]);
   });
 
   it('rolls the whole batch back when one row fails inside the statement', async () => {
     const ref = await conversation('rollback');
-    await stores(database.db).messages.appendMessages(ref, actor, [message('first')]);
+    await stores(ctx.database.db).messages.appendMessages(ref, actor, [message('first')]);
     const before = await counters(ref.conversationId);
     const duplicate = newId();
     // Two rows with one id break the unique (conversation, id) index: nothing of the batch may stay.
-    await assert.rejects(stores(database.db).messages.appendMessages(ref, actor, [
+    await assert.rejects(stores(ctx.database.db).messages.appendMessages(ref, actor, [
       { ...message('a'), id: duplicate }, { ...message('b'), id: duplicate },
     ]));
     assert.deepEqual(await counters(ref.conversationId), before);
-    const texts = await database.db.query<{ text: string }>(`SELECT text FROM messages WHERE customer_id = 'acme' AND conversation_id = $1`, [ref.conversationId]);
+    const texts = await ctx.database.db.query<{ text: string }>(`SELECT text FROM messages WHERE customer_id = 'acme' AND conversation_id = $1`, [ref.conversationId]);
     assert.deepEqual(texts, [{ text: 'first' }]);
   });
 });
