@@ -1,5 +1,6 @@
 import type { Queryable } from '../store/driver.ts';
 import { appendMessageBatch, type AppendRequest } from '../store/messages.ts';
+import { sqlState } from '../store/pg-errors.ts';
 import type { Message } from './types.ts';
 import { LIMITS } from './limits.ts';
 
@@ -7,11 +8,6 @@ interface Waiting {
   request: AppendRequest;
   resolve: (messages: Message[]) => void;
   reject: (err: unknown) => void;
-}
-
-/** What a pg DatabaseError carries: the server refused the statement, so nothing of it was committed. */
-function refusedByDatabase(err: unknown): boolean {
-  return typeof (err as { code?: unknown }).code === 'string' && typeof (err as { severity?: unknown }).severity === 'string';
 }
 
 /**
@@ -70,7 +66,8 @@ export class AppendBatcher {
       const appended = await appendMessageBatch(this.db, batch.map((w) => w.request));
       batch.forEach((w, i) => w.resolve(appended[i]));
     } catch (err) {
-      if (batch.length === 1 || !refusedByDatabase(err)) {
+      // An error the server sent means it refused the statement, so nothing of it was committed.
+      if (batch.length === 1 || sqlState(err) === undefined) {
         for (const w of batch) w.reject(err);
         return;
       }

@@ -13,9 +13,14 @@ const SQLSTATE_CODES: Record<string, ParleyError['code']> = {
   '53300': 'UNAVAILABLE', // too_many_connections
 };
 
+/**
+ * The SQLSTATE of an error the database server sent (node-postgres' and PGlite's DatabaseError both
+ * carry `code` and `severity`); undefined for anything else, such as a lost connection, whose
+ * five-letter `code` (EPIPE) would otherwise pass for one.
+ */
 export function sqlState(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  const { code, severity } = (err ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && typeof severity === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 /** Wraps a database error in a ParleyError, keeping the original as `cause`. */
