@@ -24,6 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon, { type AutocannonOptions, type AutocannonResult } from 'autocannon';
 import { createCore } from '../src/core/index.ts';
+import { DISPATCHER_CURSOR } from '../src/jobs/dispatcher.ts';
+import { eventsPastCursor } from '../src/store/jobs.ts';
 import { openPostgres } from '../src/store/pg-driver.ts';
 import { ADMIN_URL, admin, children, killChildrenNow, peakRssMb, positiveInt, ROOT, startServer, stopServer, urlFor, type Server } from './lib.ts';
 
@@ -534,17 +536,19 @@ async function main(): Promise<number> {
     const outcomes: Outcome[] = [];
     // Parley's job runner follows the event log behind the load; the next run starts once it has caught up,
     // so its background work never lands in another scenario's measurement.
+    const watcher = openPostgres({ connectionString: databaseUrl, max: 1 });
     const settle = async () => {
       const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline) {
-        const [behind] = await admin<{ n: number }>(
-          `SELECT count(*)::int AS n FROM events e, event_cursors c WHERE c.name = 'dispatcher' AND (e.tx, e.gid) > (c.tx, c.gid)`, [], databaseUrl);
-        if (behind.n === 0) break;
+      while (Date.now() < deadline && await eventsPastCursor(watcher, DISPATCHER_CURSOR)) {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
     };
-    for (const family of ['write', 'read'] as const) outcomes.push(...await runFamily(chosen.filter((scenario) => scenario.family === family), settle));
+    try {
+      for (const family of ['write', 'read'] as const) outcomes.push(...await runFamily(chosen.filter((scenario) => scenario.family === family), settle));
+    } finally {
+      await watcher.close();
+    }
 
     const facts = await machineFacts(databaseUrl, loadAtStart);
     const envPrefix = ['BENCH_SECONDS', 'BENCH_ROUNDS', 'BENCH_WARMUP_SECONDS', 'BENCH_CONNECTIONS', 'BENCH_MESSAGES', 'BENCH_ONLY', 'BENCH_POSTGRES_URL']
