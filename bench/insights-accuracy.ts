@@ -4,9 +4,9 @@
  * bench/RESULTS.md. Run: node --import tsx bench/insights-accuracy.ts [--errors]
  */
 import { readFile } from 'node:fs/promises';
-import { analyzeTranscript } from '../src/analysis/local-analyzer.ts';
-import { loadNlp } from '../src/analysis/nlp.ts';
-import type { Sentiment, Transcript } from '../src/analysis/analyzer.ts';
+import { analyzeTranscript } from '../src/providers/analysis/local-analyzer.ts';
+import { loadNlp } from '../src/providers/analysis/nlp.ts';
+import type { Sentiment, Transcript } from '../src/providers/analysis/analyzer.ts';
 
 export interface LabelledConversation {
   id: string;

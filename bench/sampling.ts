@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore } from '../src/core/index.ts';
-import type { Caller } from '../src/core/types.ts';
+import type { Caller } from '../src/kernel/types.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/pg-driver.ts';
 import { admin, urlFor } from './lib.ts';

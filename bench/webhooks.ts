@@ -19,7 +19,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { systemCaller } from '../src/core/access.ts';
+import { systemCaller } from '../src/core/tenancy/access.ts';
 import { createCore } from '../src/core/index.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/pg-driver.ts';

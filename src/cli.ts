@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.ts';
 import { createCore } from './core/index.ts';
-import { ParleyError } from './core/errors.ts';
+import { ParleyError } from './kernel/errors.ts';
 import { migrate } from './store/migrate.ts';
 import { DatabaseLockedError, openDatabase } from './store/open.ts';
 import { serve } from './cli/serve.ts';

@@ -1,5 +1,5 @@
-import type { AsrMode } from './agents/asr/index.ts';
-import type { S3BlobStoreOptions } from './audio/s3-blob-store.ts';
+import type { AsrMode } from './providers/asr/index.ts';
+import type { S3BlobStoreOptions } from './providers/blobs/s3-blob-store.ts';
 /**
  * Every setting Parley reads from the environment. The README's configuration table lists
  * exactly these (a test checks it).

@@ -1,5 +1,5 @@
 import alawmulaw from 'alawmulaw';
-import { invalidArgument } from '../core/errors.ts';
+import { invalidArgument } from '../kernel/errors.ts';
 
 /**
  * Telephony audio in, PCM16 out. Everything after this module (spool, WAV, energy, ASR) works

@@ -1,4 +1,4 @@
-import type { Role } from '../core/types.ts';
+import type { Role } from '../kernel/types.ts';
 
 /**
  * Per-channel loudness for a waveform view: RMS of each 100 ms bucket, scaled to 0..1 of full

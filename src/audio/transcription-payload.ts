@@ -1,4 +1,4 @@
-import type { Role } from '../core/types.ts';
+import type { Role } from '../kernel/types.ts';
 
 /**
  * The `transcription` job's payload, enqueued by the voice core at CALL_END in the same

@@ -1,5 +1,5 @@
 import wavefile from 'wavefile';
-import { invalidArgument } from '../core/errors.ts';
+import { invalidArgument } from '../kernel/errors.ts';
 
 /**
  * WAV (RIFF, PCM16 little-endian) written by Parley's own 44-byte header, so a recording can be

@@ -1,8 +1,8 @@
 import type { Config } from '../config.ts';
 import type { CoreOptions } from '../core/index.ts';
-import { transcriberFromConfig } from '../agents/asr/index.ts';
-import { analyzerFromConfig } from '../analysis/index.ts';
-import { blobStoreFromConfig } from '../audio/blob-store-config.ts';
+import { transcriberFromConfig } from '../providers/asr/index.ts';
+import { analyzerFromConfig } from '../providers/analysis/index.ts';
+import { blobStoreFromConfig } from '../providers/blobs/blob-store-config.ts';
 import { recordingSpoolDir } from '../audio/call-recording.ts';
 
 /** The core's providers as configured: what `parley serve` and `parley worker` run with. */

@@ -1,5 +1,5 @@
 import type { Core } from '../core/index.ts';
-import { DEFAULT_PROFILE_ID } from '../core/tenancy.ts';
+import { DEFAULT_PROFILE_ID } from '../core/tenancy/tenancy.ts';
 
 export const DEMO_CUSTOMER_ID = 'demo';
 

@@ -2,9 +2,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { conversationToWire, messageToWire } from '../api/conversations/map.ts';
 import type { Core } from '../core/index.ts';
-import { invalidArgument, ParleyError } from '../core/errors.ts';
-import type { SampleRequest } from '../core/sampling.ts';
-import type { Caller, Conversation, Message, Role } from '../core/types.ts';
+import { invalidArgument, ParleyError } from '../kernel/errors.ts';
+import type { SampleRequest } from '../core/sampling/sampling.ts';
+import type { Caller, Conversation, Message, Role } from '../kernel/types.ts';
 
 export type SampleFormat = 'openai' | 'parley';
 

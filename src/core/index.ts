@@ -1,22 +1,22 @@
-import type { Analyzer } from '../analysis/analyzer.ts';
+import type { Analyzer } from '../providers/analysis/analyzer.ts';
 import type { Driver } from '../store/driver.ts';
-import type { BlobStore } from '../audio/blob-store.ts';
-import type { Transcriber } from '../agents/asr/transcriber.ts';
-import { ApiKeyService } from './api-keys.ts';
-import { CallService } from './calls.ts';
-import { ConversationLookupService } from './conversation-lookups.ts';
-import { ConversationService } from './conversations.ts';
-import { EventService } from './events.ts';
-import { IngestService } from './ingest.ts';
-import { InsightsService } from './insights.ts';
-import { IngestRateLimit } from './ingest-rate-limit.ts';
-import { MessageService } from './messages.ts';
-import { AgentService } from './prompts.ts';
-import { SamplingService } from './sampling.ts';
-import { TagService } from './tags.ts';
-import { TenancyService } from './tenancy.ts';
-import { TranscriptService } from './transcripts.ts';
-import { WebhookService, type WebhookOptions } from './webhooks.ts';
+import type { BlobStore } from '../providers/blobs/blob-store.ts';
+import type { Transcriber } from '../providers/asr/transcriber.ts';
+import { ApiKeyService } from './tenancy/api-keys.ts';
+import { CallService } from './calls/calls.ts';
+import { ConversationLookupService } from './conversations/lookups.ts';
+import { ConversationService } from './conversations/conversations.ts';
+import { EventService } from './conversations/events.ts';
+import { IngestService } from './ingest/ingest.ts';
+import { InsightsService } from './insights/insights.ts';
+import { IngestRateLimit } from './ingest/rate-limit.ts';
+import { MessageService } from './messages/messages.ts';
+import { AgentService } from './agents/agents.ts';
+import { SamplingService } from './sampling/sampling.ts';
+import { TagService } from './conversations/tags.ts';
+import { TenancyService } from './tenancy/tenancy.ts';
+import { TranscriptService } from './calls/transcripts.ts';
+import { WebhookService, type WebhookOptions } from './webhooks/webhooks.ts';
 
 export interface CoreOptions {
   /** What produces insights (analyzerFromConfig: the LLM analyzer when configured). Default: the local analyzer. */

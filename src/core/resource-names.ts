@@ -1,4 +1,4 @@
-import type { Conversation } from './types.ts';
+import type { Conversation } from '../kernel/types.ts';
 
 /*
  * How resources are named on the wire, where the core itself needs the names: webhook bodies carry

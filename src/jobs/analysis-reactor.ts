@@ -1,4 +1,4 @@
-import { enqueueAnalysis, hasAnalysis } from '../core/insights.ts';
+import { enqueueAnalysis, hasAnalysis } from '../core/insights/insights.ts';
 import type { EventReactor } from './types.ts';
 
 /**

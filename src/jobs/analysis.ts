@@ -1,4 +1,4 @@
-import { ANALYSIS_QUEUE } from '../core/insights.ts';
+import { ANALYSIS_QUEUE } from '../core/insights/insights.ts';
 import type { QueueSpec } from './types.ts';
 
 export { ANALYSIS_QUEUE };

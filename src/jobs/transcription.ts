@@ -1,8 +1,8 @@
 import type { TranscriptionPayload } from '../audio/transcription-payload.ts';
-import { systemCaller } from '../core/access.ts';
-import { TRANSCRIPTION_QUEUE } from '../core/calls.ts';
-import { ParleyError } from '../core/errors.ts';
-import { ROLES, type JsonObject, type Role } from '../core/types.ts';
+import { systemCaller } from '../core/tenancy/access.ts';
+import { TRANSCRIPTION_QUEUE } from '../core/calls/calls.ts';
+import { ParleyError } from '../kernel/errors.ts';
+import { ROLES, type JsonObject, type Role } from '../kernel/types.ts';
 import type { QueueSpec } from './types.ts';
 
 export { TRANSCRIPTION_QUEUE };

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Core } from '../core/index.ts';
-import type { ConversationEvent, JsonObject } from '../core/types.ts';
+import type { ConversationEvent, JsonObject } from '../kernel/types.ts';
 import type { Stores } from '../store/index.ts';
 
 export interface Job {

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
-import type { AttemptResult, WebhookService } from '../core/webhooks.ts';
-import { forbiddenLiteralHost, guardedLookup } from '../core/webhook-url.ts';
+import type { AttemptResult, WebhookService } from '../core/webhooks/webhooks.ts';
+import { forbiddenLiteralHost, guardedLookup } from '../core/webhooks/webhook-url.ts';
 import type { DeliveryToSend } from '../store/webhooks.ts';
 import type { QueueSpec } from './types.ts';
 import { webhookHeaders } from './webhook-signature.ts';

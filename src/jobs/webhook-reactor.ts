@@ -1,4 +1,4 @@
-import { planDeliveries } from '../core/webhooks.ts';
+import { planDeliveries } from '../core/webhooks/webhooks.ts';
 import type { EventReactor } from './types.ts';
 
 export const WEBHOOK_QUEUE = 'webhook';

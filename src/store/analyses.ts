@@ -1,4 +1,4 @@
-import type { Role } from '../core/types.ts';
+import type { Role } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 
 export interface AnalysisRow {

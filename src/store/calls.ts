@@ -1,4 +1,4 @@
-import type { JsonObject, Participant, Role } from '../core/types.ts';
+import type { JsonObject, Participant, Role } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 
 export type CallState = 'ACTIVE' | 'ON_HOLD' | 'ENDED';

@@ -1,4 +1,4 @@
-import type { Conversation } from '../core/types.ts';
+import type { Conversation } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 import { selectList } from './conversations.ts';
 

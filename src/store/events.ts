@@ -1,4 +1,4 @@
-import type { ConversationEvent, EventType, JsonObject } from '../core/types.ts';
+import type { ConversationEvent, EventType, JsonObject } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 
 export interface NewEvent {

@@ -1,4 +1,4 @@
-import type { Json } from '../core/types.ts';
+import type { Json } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 
 export interface IdempotencyRecord {

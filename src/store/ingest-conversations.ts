@@ -1,4 +1,4 @@
-import type { Conversation, JsonObject } from '../core/types.ts';
+import type { Conversation, JsonObject } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 import { refPredicate, type ConversationRef } from './conversation-ref.ts';
 import { selectList } from './conversations.ts';

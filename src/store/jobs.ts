@@ -1,4 +1,4 @@
-import type { ConversationEvent, JsonObject } from '../core/types.ts';
+import type { ConversationEvent, JsonObject } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 import { EVENT_SELECT } from './events.ts';
 

@@ -1,4 +1,4 @@
-import type { JsonObject, Message, Redaction, Role, MessageState } from '../core/types.ts';
+import type { JsonObject, Message, Redaction, Role, MessageState } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 import { refPredicate, type ConversationRef } from './conversation-ref.ts';
 
@@ -37,14 +37,14 @@ export interface AppendRequest {
  * conversation's row is locked (in key order, so two batches cannot deadlock), its gapless seqs are
  * handed out request by request in batch order, message_count is bumped, and the MESSAGE_CREATE
  * events are written alongside. One statement and one commit for many requests is what lets the
- * append path keep up with a bare insert (core/append-batcher.ts, bench/RESULTS.md). Returns, per
+ * append path keep up with a bare insert (core/messages/append-batcher.ts, bench/RESULTS.md). Returns, per
  * request, its messages; [] when its conversation is absent or not in the wanted state (the caller
  * tells the two apart).
  */
 export async function appendMessageBatch(
   db: Queryable,
   requests: readonly AppendRequest[],
-  /** `closed`: only to a CLOSED conversation — a finished call's transcript (core/transcripts.ts). */
+  /** `closed`: only to a CLOSED conversation — a finished call's transcript (core/calls/transcripts.ts). */
   into: 'open' | 'closed' = 'open',
 ): Promise<Message[][]> {
   const input = requests.map(({ ref, actor, messages }, req) => ({

@@ -1,6 +1,5 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config.ts';
 import type { Driver } from './driver.ts';
 import { openPglite } from './pglite-driver.ts';
 import { openPostgres } from './pg-driver.ts';
@@ -45,7 +44,15 @@ function lockDataDir(dataDir: string): () => void {
 }
 
 /** Opens the configured database: PostgreSQL with DATABASE_URL, else PGlite (in memory or on disk). */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'memory' | 'dbPoolSize'>): Promise<Driver> {
+/** Where the database is: PostgreSQL when `databaseUrl` is set, else PGlite in memory or under `dataDir`. */
+export interface DatabaseLocation {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  memory: boolean;
+  dbPoolSize: number;
+}
+
+export async function openDatabase(config: DatabaseLocation): Promise<Driver> {
   if (config.databaseUrl) return openPostgres({ connectionString: config.databaseUrl, max: config.dbPoolSize });
   if (config.memory) return openPglite();
   const unlock = lockDataDir(config.dataDir);

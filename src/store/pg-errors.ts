@@ -1,4 +1,4 @@
-import { ParleyError } from '../core/errors.ts';
+import { ParleyError } from '../kernel/errors.ts';
 
 /** SQLSTATE → canonical code; the same for node-postgres and PGlite, which both expose `code`. */
 const SQLSTATE_CODES: Record<string, ParleyError['code']> = {

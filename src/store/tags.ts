@@ -1,4 +1,4 @@
-import type { Tag } from '../core/types.ts';
+import type { Tag } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 
 const TAG_SELECT = `t.customer_id AS "customerId", t.profile_id AS "profileId", t.id, t.display_name AS "displayName",

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { Caller } from '../../src/core/types.ts';
+import type { Caller } from '../../src/kernel/types.ts';
 import { forEachDriver } from '../helpers/db.ts';
 import { useTestApp } from '../helpers/app.ts';
 

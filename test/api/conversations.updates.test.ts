@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ParleyError } from '../../src/core/errors.ts';
+import { ParleyError } from '../../src/kernel/errors.ts';
 import { forEachDriver } from '../helpers/db.ts';
 import { useTestApp, type TestContext } from '../helpers/app.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { forEachDriver } from '../helpers/db.ts';
 import { useTestApp } from '../helpers/app.ts';
-import { INGEST_LIMITS } from '../../src/core/ingest-limits.ts';
+import { INGEST_LIMITS } from '../../src/core/ingest/limits.ts';
 import { assertError, client, createConversation, createPrompt, snapshot } from './ingest-fixtures.ts';
 
 /** Labelled text of exactly `bytes` UTF-8 bytes, in turns of at most `turnBytes` content bytes made of `char`. */

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import pino from 'pino';
-import { OpenAiTranscriber } from '../../src/agents/asr/openai-transcriber.ts';
+import { OpenAiTranscriber } from '../../src/providers/asr/openai-transcriber.ts';
 import { buildApp, type App } from '../../src/api/http.ts';
-import { FsBlobStore } from '../../src/audio/blob-store.ts';
+import { FsBlobStore } from '../../src/providers/blobs/blob-store.ts';
 import { encodeAudio } from '../../src/audio/codecs.ts';
 import { createCore, type Core } from '../../src/core/index.ts';
 import { startJobRunner } from '../../src/jobs/runner.ts';
-import { startAsrDouble, tonesAt, type AsrDouble } from '../agents/openai-asr-double.ts';
+import { startAsrDouble, tonesAt, type AsrDouble } from '../providers/asr/openai-asr-double.ts';
 import { forEachDriver, freshDatabase, type TestDatabase } from '../helpers/db.ts';
 import { listen, ndjsonStream, PARTICIPANTS, PROFILE, sessionEvent } from './voice-helpers.ts';
 

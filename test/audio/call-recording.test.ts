@@ -4,8 +4,8 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ParleyError } from '../../src/core/errors.ts';
-import { FsBlobStore } from '../../src/audio/blob-store.ts';
+import { ParleyError } from '../../src/kernel/errors.ts';
+import { FsBlobStore } from '../../src/providers/blobs/blob-store.ts';
 import { openRecording } from '../../src/audio/call-recording.ts';
 import { readWavChannel } from '../../src/audio/wav.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ParleyError } from '../../src/core/errors.ts';
+import { ParleyError } from '../../src/kernel/errors.ts';
 import { assertSampleRate, decodeAudio, encodeAudio, pcm16FromLittleEndian, pcm16ToLittleEndian, splitStereo } from '../../src/audio/codecs.ts';
 
 function rejectsWith(fn: () => unknown, code: string, field: string): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import wavefile from 'wavefile';
-import { ParleyError } from '../../src/core/errors.ts';
+import { ParleyError } from '../../src/kernel/errors.ts';
 import { EnergyMeter, channelEnergy, toAudioAnalysis } from '../../src/audio/energy.ts';
 import { resample } from '../../src/audio/resample.ts';
 import { WAV_HEADER_BYTES, decodeWav, encodeWav, readWavChannel, wavHeader } from '../../src/audio/wav.ts';

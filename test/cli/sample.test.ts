@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createCore } from '../../src/core/index.ts';
-import type { Caller } from '../../src/core/types.ts';
+import type { Caller } from '../../src/kernel/types.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import pino from 'pino';
 import { forEachDriver, freshDatabase, type TestDatabase } from '../helpers/db.ts';
-import { systemCaller } from '../../src/core/access.ts';
+import { systemCaller } from '../../src/core/tenancy/access.ts';
 import { createCore, type Core } from '../../src/core/index.ts';
 import { dispatchEvents } from '../../src/jobs/dispatcher.ts';
 import { retryDelay, startJobRunner } from '../../src/jobs/runner.ts';

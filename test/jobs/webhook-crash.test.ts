@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { forEachDriver, freshDatabase, type TestDatabase } from '../helpers/db.ts';
 import { loadConfig } from '../../src/config.ts';
-import { systemCaller } from '../../src/core/access.ts';
+import { systemCaller } from '../../src/core/tenancy/access.ts';
 import { createCore, type Core } from '../../src/core/index.ts';
 import type { Driver } from '../../src/store/driver.ts';
 import { migrate } from '../../src/store/migrate.ts';

@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { forEachDriver } from '../helpers/db.ts';
 import { useTestApp } from '../helpers/app.ts';
 import { createCore, type Core } from '../../src/core/index.ts';
-import type { Caller } from '../../src/core/types.ts';
+import type { Caller } from '../../src/kernel/types.ts';
 import { startJobRunner, type JobRunner } from '../../src/jobs/runner.ts';
 import type { QueueSpec, RetryPolicy } from '../../src/jobs/types.ts';
 import { webhookQueue } from '../../src/jobs/webhook-delivery.ts';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CODES, type ParleyError } from '../../core/errors.ts';
-import { toParleyError } from '../errors.ts';
+import { ERROR_CODES, type ParleyError } from '../../kernel/errors.ts';
+import { toParleyError } from '../kit/errors.ts';
 
 /** google.rpc.Status, as the vendor's gRPC-JSON gateway renders errors. */
 export function renderStatus(error: ParleyError, requestId: string) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.ts';
-import { crestaKey, requireApiKey } from '../auth.ts';
-import { ParleyError } from '../../core/errors.ts';
+import { crestaKey, requireApiKey } from '../kit/auth.ts';
+import { ParleyError } from '../../kernel/errors.ts';
 import { handleError } from './errors.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { conversationUpdatesRoutes } from './routes/conversation-updates.ts';

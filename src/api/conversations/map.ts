@@ -1,6 +1,6 @@
-import type { ConversationInput } from '../../core/conversations.ts';
-import type { MessageInput } from '../../core/messages.ts';
-import type { Conversation, ConversationEvent, JsonObject, Message, Participant, Tag } from '../../core/types.ts';
+import type { ConversationInput } from '../../core/conversations/conversations.ts';
+import type { MessageInput } from '../../core/messages/messages.ts';
+import type { Conversation, ConversationEvent, JsonObject, Message, Participant, Tag } from '../../kernel/types.ts';
 import { conversationName, eventName, messageName, tagName } from './names.ts';
 import type { ConversationBody, ConversationWire, MessageWire } from './schemas.ts';
 

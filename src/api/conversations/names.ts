@@ -1,8 +1,8 @@
-import { invalidArgument } from '../../core/errors.ts';
-import { RESOURCE_ID_PATTERN } from '../../core/tenancy.ts';
-import { ID_PATTERN } from '../../core/ids.ts';
+import { invalidArgument } from '../../kernel/errors.ts';
+import { RESOURCE_ID_PATTERN } from '../../core/tenancy/tenancy.ts';
+import { ID_PATTERN } from '../../kernel/ids.ts';
 import { conversationName, profileName } from '../../core/resource-names.ts';
-import type { Conversation } from '../../core/types.ts';
+import type { Conversation } from '../../kernel/types.ts';
 
 /** A conversation's name segment: chosen by the caller at start, or the Parley id. */
 export const CONVERSATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;

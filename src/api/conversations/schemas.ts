@@ -1,10 +1,10 @@
 import { Type, type TSchema, type Static } from '@sinclair/typebox';
-import { LIMITS } from '../../core/limits.ts';
+import { LIMITS } from '../../kernel/limits.ts';
 import {
   AUDIO_PERSISTENCE_STATES, CHANNELS, CONVERSATION_STATES, CORRUPTION_STATES, EVENT_TYPES, MESSAGE_STATES,
   MULTI_LANGUAGE_MODES, PERSISTENCE_STATES, RAISE_HAND_STATES, ROLES, SHARING_STATES, SOURCES,
-} from '../../core/types.ts';
-import { RESOURCE_ID_PATTERN } from '../../core/tenancy.ts';
+} from '../../kernel/types.ts';
+import { RESOURCE_ID_PATTERN } from '../../core/tenancy/tenancy.ts';
 import { CONVERSATION_ID_PATTERN } from './names.ts';
 
 /** A string enum rendered as `enum` (clear OpenAPI, "must be one of" errors). */

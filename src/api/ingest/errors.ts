@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
-import { ParleyError, type ErrorCode } from '../../core/errors.ts';
-import { toParleyError } from '../errors.ts';
+import { ParleyError, type ErrorCode } from '../../kernel/errors.ts';
+import { toParleyError } from '../kit/errors.ts';
 
 /** Core code → this surface's code and status (Converra's names; FORBIDDEN and UNAVAILABLE are Parley's). */
 export const WIRE_ERRORS: Record<ErrorCode, { code: string; status: number }> = {

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../../core/errors.ts';
+import { invalidArgument } from '../../kernel/errors.ts';
 import { INGEST_ID_PREFIXES } from '../../core/resource-names.ts';
 
 /**

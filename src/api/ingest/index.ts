@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ParleyError } from '../../core/errors.ts';
+import { ParleyError } from '../../kernel/errors.ts';
 import type { Core } from '../../core/index.ts';
-import { requireApiKey, type KeyExtractor } from '../auth.ts';
+import { requireApiKey, type KeyExtractor } from '../kit/auth.ts';
 import { handleError } from './errors.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { conversationRoutes } from './routes/conversations.ts';

@@ -1,8 +1,8 @@
-import type { Agent } from '../../core/prompts.ts';
-import type { IngestConversation, IngestStatus, IngestTranscript } from '../../core/ingest.ts';
-import { fromMessage } from '../../core/ingest-messages.ts';
-import { renderText } from '../../core/ingest-content.ts';
-import type { WebhookDelivery, WebhookEndpoint } from '../../core/webhooks.ts';
+import type { Agent } from '../../core/agents/agents.ts';
+import type { IngestConversation, IngestStatus, IngestTranscript } from '../../core/ingest/ingest.ts';
+import { fromMessage } from '../../core/ingest/messages.ts';
+import { renderText } from '../../core/ingest/content.ts';
+import type { WebhookDelivery, WebhookEndpoint } from '../../core/webhooks/webhooks.ts';
 import { ingestId } from '../../core/resource-names.ts';
 
 /** What `core.insights.get` returns (the analysis part's contract). */

@@ -1,8 +1,8 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ParleyError } from '../../core/errors.ts';
+import { ParleyError } from '../../kernel/errors.ts';
 import type { Core } from '../../core/index.ts';
-import { RATE_LIMIT_WINDOW_MS } from '../../core/ingest-rate-limit.ts';
+import { RATE_LIMIT_WINDOW_MS } from '../../core/ingest/rate-limit.ts';
 
 type Incr = (err: Error | null, result?: { current: number; ttl: number }) => void;
 

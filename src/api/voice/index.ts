@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.ts';
-import { crestaKey, requireApiKey } from '../auth.ts';
+import { crestaKey, requireApiKey } from '../kit/auth.ts';
 import { handleError } from '../conversations/errors.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { sessionEventRoutes } from './routes/session-events.ts';

@@ -1,8 +1,8 @@
-import type { AudioConfig } from '../../core/call-audio.ts';
-import type { CallStatus, ProfileRef, SessionEventInput } from '../../core/calls.ts';
-import { invalidArgument } from '../../core/errors.ts';
-import { DEFAULT_PROFILE_ID, RESOURCE_ID_PATTERN } from '../../core/tenancy.ts';
-import type { Caller, Participant } from '../../core/types.ts';
+import type { AudioConfig } from '../../core/calls/call-audio.ts';
+import type { CallStatus, ProfileRef, SessionEventInput } from '../../core/calls/calls.ts';
+import { invalidArgument } from '../../kernel/errors.ts';
+import { DEFAULT_PROFILE_ID, RESOURCE_ID_PATTERN } from '../../core/tenancy/tenancy.ts';
+import type { Caller, Participant } from '../../kernel/types.ts';
 import type { AudioEncoding } from '../../audio/codecs.ts';
 import { parseDuration } from '../conversations/map.ts';
 import { conversationName } from '../conversations/names.ts';

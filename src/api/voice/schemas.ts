@@ -1,8 +1,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { CHANNEL_TYPES } from '../../core/call-audio.ts';
-import { SESSION_EVENT_TYPES } from '../../core/call-fold.ts';
-import { AUDIO_STREAMING_MODES } from '../../core/calls.ts';
-import { LIMITS } from '../../core/limits.ts';
+import { CHANNEL_TYPES } from '../../core/calls/call-audio.ts';
+import { SESSION_EVENT_TYPES } from '../../core/calls/call-fold.ts';
+import { AUDIO_STREAMING_MODES } from '../../core/calls/calls.ts';
+import { LIMITS } from '../../kernel/limits.ts';
 import { Duration, FreeObject, Role, StringEnum, Timestamp } from '../conversations/schemas.ts';
 
 /** Wire names of audioMetadata.encoding (after Google's AudioEncoding). */

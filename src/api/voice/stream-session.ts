@@ -1,13 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { assertSampleRate } from '../../audio/codecs.ts';
-import type { AudioConfig, AudioStream } from '../../core/call-audio.ts';
-import type { CallStatus, ProfileRef } from '../../core/calls.ts';
-import { invalidArgument, ParleyError } from '../../core/errors.ts';
+import type { AudioConfig, AudioStream } from '../../core/calls/call-audio.ts';
+import type { CallStatus, ProfileRef } from '../../core/calls/calls.ts';
+import { invalidArgument, ParleyError } from '../../kernel/errors.ts';
 import type { Core } from '../../core/index.ts';
-import type { Caller, Role } from '../../core/types.ts';
-import { toParleyError } from '../errors.ts';
+import type { Caller, Role } from '../../kernel/types.ts';
+import { toParleyError } from '../kit/errors.ts';
 import { renderStatus } from '../conversations/errors.ts';
-import { validationError, validatorCompiler } from '../validation.ts';
+import { validationError, validatorCompiler } from '../kit/validation.ts';
 import { audioConfigFromWire, pauseSecondsFromWire, profileFromWire, sessionEventFromWire, statusItem } from './map.ts';
 import { CallAudioMessage, CallSessionMessage, MAX_STREAM_MESSAGE_BYTES, type StreamingConfig, type StreamMessage } from './schemas.ts';
 

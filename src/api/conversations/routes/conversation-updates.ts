@@ -1,11 +1,11 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/access.ts';
+import { namedConversation } from '../../../core/tenancy/access.ts';
 import type { Core } from '../../../core/index.ts';
-import { LIMITS } from '../../../core/limits.ts';
+import { LIMITS } from '../../../kernel/limits.ts';
 import type { ConversationRef } from '../../../store/conversation-ref.ts';
-import { AUDIO_PERSISTENCE_STATES, CONVERSATION_STATES, SHARING_STATES, type Caller } from '../../../core/types.ts';
+import { AUDIO_PERSISTENCE_STATES, CONVERSATION_STATES, SHARING_STATES, type Caller } from '../../../kernel/types.ts';
 import { routePath } from '../../custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { parseDuration } from '../map.ts';

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/access.ts';
-import { invalidArgument } from '../../../core/errors.ts';
-import { LIMITS } from '../../../core/limits.ts';
+import { namedConversation } from '../../../core/tenancy/access.ts';
+import { invalidArgument } from '../../../kernel/errors.ts';
+import { LIMITS } from '../../../kernel/limits.ts';
 import type { ConversationFilter, ConversationOrder } from '../../../store/conversation-list.ts';
-import { CHANNELS, CONVERSATION_STATES, SOURCES, type Caller } from '../../../core/types.ts';
+import { CHANNELS, CONVERSATION_STATES, SOURCES, type Caller } from '../../../kernel/types.ts';
 import { routePath } from '../../custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { conversationFromWire, conversationToWire, parseDuration } from '../map.ts';

@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/access.ts';
-import { invalidArgument, ParleyError } from '../../../core/errors.ts';
-import { LIMITS } from '../../../core/limits.ts';
-import { EVENT_TYPES, type JsonObject } from '../../../core/types.ts';
+import { namedConversation } from '../../../core/tenancy/access.ts';
+import { invalidArgument, ParleyError } from '../../../kernel/errors.ts';
+import { LIMITS } from '../../../kernel/limits.ts';
+import { EVENT_TYPES, type JsonObject } from '../../../kernel/types.ts';
 import type { NewEvent } from '../../../store/events.ts';
 import { routePath } from '../../custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';

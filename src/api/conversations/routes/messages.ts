@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/access.ts';
-import { invalidArgument } from '../../../core/errors.ts';
-import { LIMITS } from '../../../core/limits.ts';
+import { namedConversation } from '../../../core/tenancy/access.ts';
+import { invalidArgument } from '../../../kernel/errors.ts';
+import { LIMITS } from '../../../kernel/limits.ts';
 import { routePath } from '../../custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { messageFromWire, messageToWire } from '../map.ts';

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/access.ts';
-import { invalidArgument } from '../../../core/errors.ts';
-import { LIMITS } from '../../../core/limits.ts';
-import { TAG_ID_PATTERN } from '../../../core/tags.ts';
+import { namedConversation } from '../../../core/tenancy/access.ts';
+import { invalidArgument } from '../../../kernel/errors.ts';
+import { LIMITS } from '../../../kernel/limits.ts';
+import { TAG_ID_PATTERN } from '../../../core/conversations/tags.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { tagToWire } from '../map.ts';
 import { parseTagName } from '../names.ts';

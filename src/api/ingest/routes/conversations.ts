@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ParleyError } from '../../../core/errors.ts';
+import { ParleyError } from '../../../kernel/errors.ts';
 import type { Core } from '../../../core/index.ts';
 import { parseWireId } from '../ids.ts';
 import { conversationToWire, createdToWire, insightsToWire, listItemToWire, statusOf } from '../map.ts';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/access.ts';
-import type { ByteRangeRequest } from '../../../core/calls.ts';
-import { ParleyError } from '../../../core/errors.ts';
+import { namedConversation } from '../../../core/tenancy/access.ts';
+import type { ByteRangeRequest } from '../../../core/calls/calls.ts';
+import { ParleyError } from '../../../kernel/errors.ts';
 import { renderStatus } from '../../conversations/errors.ts';
 import { ConversationParams } from '../../conversations/schemas.ts';
 import type { VoiceSurfaceOptions } from '../index.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { invalidArgument } from '../../../core/errors.ts';
+import { invalidArgument } from '../../../kernel/errors.ts';
 import { routePath } from '../../custom-methods.ts';
 import { Empty, ErrorResponse, ProfileParams } from '../../conversations/schemas.ts';
 import type { VoiceSurfaceOptions } from '../index.ts';

@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hasScope } from '../../core/tenancy/access.ts';
+import { ParleyError } from '../../kernel/errors.ts';
+import type { Core } from '../../core/index.ts';
+import type { Caller } from '../../kernel/types.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+  interface FastifyContextConfig {
+    /** Permission string the route requires (e.g. `Conversation:GetConversation`). */
+    permission?: string;
+  }
+}
+
+/** Pulls the presented key out of a request, in the surface's own header forms. */
+export type KeyExtractor = (request: FastifyRequest) => string | undefined;
+
+/** The conversations and voice surfaces: `Authorization: Bearer|ApiKey <key>` or `X-API-Key`. */
+export const crestaKey: KeyExtractor = (request) => {
+  const authorization = request.headers.authorization;
+  if (authorization) {
+    const match = /^(Bearer|ApiKey)\s+(\S+)\s*$/i.exec(authorization);
+    return match ? match[2] : authorization;
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey : undefined;
+};
+
+/**
+ * Registers authentication for every route of the enclosing plugin: the key must verify, and the
+ * route's permission must be among its scopes.
+ */
+export function requireApiKey(app: FastifyInstance, core: Core, extract: KeyExtractor): void {
+  app.decorateRequest('caller', null as unknown as Caller);
+  app.addHook('onRequest', async (request) => {
+    const presented = extract(request);
+    if (!presented) throw new ParleyError('UNAUTHENTICATED', 'missing API key: send Authorization: Bearer <key>');
+    request.caller = await core.apiKeys.authenticate(presented);
+    const permission = request.routeOptions.config.permission;
+    if (permission && !hasScope(request.caller, permission)) {
+      throw new ParleyError('PERMISSION_DENIED', `this key lacks the ${permission} permission`);
+    }
+  });
+}

@@ -1,0 +1,53 @@
+import type { ProfileRow } from '../../store/customers.ts';
+import type { ConversationRef } from '../../store/conversation-ref.ts';
+import type { Stores } from '../../store/index.ts';
+import { notFound } from '../../kernel/errors.ts';
+import type { Caller } from '../../kernel/types.ts';
+
+/**
+ * Tenancy: another customer's resource, or a profile outside a narrowed key, is NOT_FOUND —
+ * never PERMISSION_DENIED — so existence never leaks.
+ */
+export function assertCustomer(caller: Caller, customerId: string, what = 'profile'): void {
+  if (caller.customerId !== customerId) throw notFound(what);
+}
+
+export function assertProfileVisible(caller: Caller, profileId: string, what = 'profile'): void {
+  if (caller.profileId !== null && caller.profileId !== profileId) throw notFound(what);
+}
+
+export async function requireProfile(s: Stores, caller: Caller, customerId: string, profileId: string): Promise<ProfileRow> {
+  assertCustomer(caller, customerId);
+  assertProfileVisible(caller, profileId);
+  const profile = await s.customers.getProfile(customerId, profileId);
+  if (!profile) throw notFound('profile');
+  return profile;
+}
+
+/** A conversation addressed by resource name (customers/c/profiles/p/conversations/n). */
+export function namedConversation(caller: Caller, customerId: string, profileId: string, nameId: string): ConversationRef {
+  assertCustomer(caller, customerId, 'conversation');
+  assertProfileVisible(caller, profileId, 'conversation');
+  return { customerId, profileId, nameId };
+}
+
+/** A conversation addressed by Parley id, narrowed to the caller's profile when the key is. */
+export function conversationById(caller: Caller, id: string): ConversationRef {
+  return { customerId: caller.customerId, id, profileId: caller.profileId };
+}
+
+export function actorOf(caller: Caller): string {
+  return caller.keyId === SYSTEM_KEY_ID ? 'system:jobs' : `apiKeys/${caller.keyId}`;
+}
+
+const SYSTEM_KEY_ID = '';
+
+/** The caller background jobs act as: the whole customer, every scope, logged as `system:jobs`. */
+export function systemCaller(customerId: string): Caller {
+  return { customerId, keyId: SYSTEM_KEY_ID, profileId: null, agentId: null, scopes: ['*'] };
+}
+
+/** Scope check: `*` grants everything; otherwise the exact permission string. */
+export function hasScope(caller: Caller, permission: string): boolean {
+  return caller.scopes.includes('*') || caller.scopes.includes(permission);
+}

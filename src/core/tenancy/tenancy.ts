@@ -1,0 +1,47 @@
+import type { Driver } from '../../store/driver.ts';
+import { stores } from '../../store/index.ts';
+import { ParleyError, invalidArgument } from '../../kernel/errors.ts';
+import { canonicalLanguage } from '../conversations/conversations.ts';
+
+/** Customer and profile ids are chosen by the operator and appear in resource names. */
+export const RESOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const DEFAULT_PROFILE_ID = 'default';
+
+export class TenancyService {
+  constructor(private readonly db: Driver) {}
+
+  /** Creates a customer with its default profile. */
+  async createCustomer(id: string, displayName = '') {
+    if (!RESOURCE_ID_PATTERN.test(id)) throw invalidArgument('customer', `must match ${RESOURCE_ID_PATTERN}`);
+    return this.db.transaction(async (tx) => {
+      const s = stores(tx);
+      const customer = await s.customers.insertCustomer(id, displayName);
+      if (!customer) throw new ParleyError('ALREADY_EXISTS', `customer ${id} already exists`);
+      await s.customers.insertProfile(id, { id: DEFAULT_PROFILE_ID, isDefault: true });
+      return customer;
+    });
+  }
+
+  async createProfile(customerId: string, profileId: string, options: { supportedLanguages?: string[]; defaultLanguage?: string; displayName?: string } = {}) {
+    if (!RESOURCE_ID_PATTERN.test(profileId)) throw invalidArgument('profile', `must match ${RESOURCE_ID_PATTERN}`);
+    const supportedLanguages = (options.supportedLanguages ?? []).map((l) => canonicalLanguage(l, 'languages'));
+    const defaultLanguage = options.defaultLanguage ? canonicalLanguage(options.defaultLanguage, 'defaultLanguage') : (supportedLanguages[0] ?? '');
+    if (defaultLanguage && supportedLanguages.length > 0 && !supportedLanguages.includes(defaultLanguage)) {
+      throw invalidArgument('defaultLanguage', 'must be one of the supported languages');
+    }
+    const s = stores(this.db);
+    if (!(await s.customers.getCustomer(customerId))) throw new ParleyError('NOT_FOUND', `customer ${customerId} not found`);
+    const profile = await s.customers.insertProfile(customerId, { id: profileId, supportedLanguages, defaultLanguage, displayName: options.displayName });
+    if (!profile) throw new ParleyError('ALREADY_EXISTS', `profile customers/${customerId}/profiles/${profileId} already exists`);
+    return profile;
+  }
+
+  listCustomers() {
+    return stores(this.db).customers.listCustomers();
+  }
+
+  listProfiles(customerId: string) {
+    return stores(this.db).customers.listProfiles(customerId);
+  }
+}
