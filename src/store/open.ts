@@ -43,7 +43,6 @@ function lockDataDir(dataDir: string): () => void {
   throw new DatabaseLockedError(`could not lock ${lockPath}`);
 }
 
-/** Opens the configured database: PostgreSQL with DATABASE_URL, else PGlite (in memory or on disk). */
 /** Where the database is: PostgreSQL when `databaseUrl` is set, else PGlite in memory or under `dataDir`. */
 export interface DatabaseLocation {
   databaseUrl: string | undefined;
@@ -52,6 +51,7 @@ export interface DatabaseLocation {
   dbPoolSize: number;
 }
 
+/** Opens the configured database: PostgreSQL with DATABASE_URL, else PGlite (in memory or on disk). */
 export async function openDatabase(config: DatabaseLocation): Promise<Driver> {
   if (config.databaseUrl) return openPostgres({ connectionString: config.databaseUrl, max: config.dbPoolSize });
   if (config.memory) return openPglite();
