@@ -1,16 +1,11 @@
+import { LlmError } from '../llm/llm-error.ts';
+import { OpenAiChat, type LlmOptions } from '../llm/openai-chat.ts';
 import { checkAnalysisResult, MalformedAnalysisError, type AnalysisResult, type Analyzer, type Transcript } from './analyzer.ts';
 
-export interface LlmAnalyzerOptions {
-  /** OpenAI-compatible API root, e.g. `https://api.openai.com/v1` (no trailing slash). */
-  baseUrl: string;
-  apiKey: string;
-  model: string;
-  timeoutMs: number;
-}
+export type LlmAnalyzerOptions = Omit<LlmOptions, 'retries'>;
 
 /** Characters of transcript sent to the model: ~12k tokens, inside every current model's context. */
 const MAX_TRANSCRIPT_CHARS = 48_000;
-const MAX_ANSWER_BYTES = 256 * 1024;
 
 const INSTRUCTIONS = `You analyse customer-support conversations between a user and an assistant (an agent).
 Answer with one JSON object and nothing else, with exactly these fields:
@@ -32,53 +27,37 @@ export function transcriptText(transcript: Transcript): string {
 /**
  * Insights from a model behind an OpenAI-compatible chat completions endpoint (OpenAI, vLLM,
  * Ollama, llama.cpp server), asked for a JSON object (`response_format: json_object`). An answer
- * that is not that object with every field is an error, so the analysis job retries it.
+ * that is not that object with every field is an error, so the analysis job retries it; the job's
+ * own backoff does the retrying, so the chat client makes one attempt.
  */
 export class LlmAnalyzer implements Analyzer {
   readonly name: string;
   readonly version: string;
+  private readonly chat: OpenAiChat;
 
-  constructor(private readonly options: LlmAnalyzerOptions) {
+  constructor(options: LlmAnalyzerOptions) {
     this.name = 'llm';
     this.version = options.model;
+    this.chat = new OpenAiChat({ ...options, retries: 0 });
   }
 
   async analyze(transcript: Transcript, opts: { signal: AbortSignal }): Promise<AnalysisResult> {
-    const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(this.options.timeoutMs)]);
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    const response = await fetch(`${this.options.baseUrl}/chat/completions`, {
-      method: 'POST',
-      headers,
-      signal,
-      body: JSON.stringify({
-        model: this.options.model,
-        temperature: 0,
-        response_format: { type: 'json_object' },
-        messages: [
-          { role: 'system', content: INSTRUCTIONS },
-          { role: 'user', content: `Conversation:\n${transcriptText(transcript)}` },
-        ],
-      }),
+    const answer = await this.chat.complete({
+      temperature: 0,
+      json: true,
+      messages: [
+        { role: 'system', content: INSTRUCTIONS },
+        { role: 'user', content: `Conversation:\n${transcriptText(transcript)}` },
+      ],
+    }, opts).catch((err: unknown) => {
+      throw err instanceof LlmError && err.failure === 'malformed' ? new MalformedAnalysisError(err.message, { cause: err }) : err;
     });
-    const body = await readLimited(response, MAX_ANSWER_BYTES);
-    if (!response.ok) {
-      throw new Error(`LLM endpoint answered HTTP ${response.status}: ${body.slice(0, 300)}`);
+    if (answer.content === null || answer.content.trim() === '') {
+      const why = answer.refusal !== null ? `refused: ${answer.refusal}` : `finish_reason ${String(answer.finishReason)}`;
+      throw new MalformedAnalysisError(`the completion has no message content (${why})`);
     }
-    return checkAnalysisResult(parseJson(contentOf(parseJson(body, 'response body')), 'message content'));
+    return checkAnalysisResult(parseJson(answer.content, 'message content'));
   }
-}
-
-/** `choices[0].message.content` of a chat completion. */
-function contentOf(completion: unknown): string {
-  const choices = (completion as { choices?: unknown })?.choices;
-  const first = Array.isArray(choices) ? (choices[0] as { message?: { content?: unknown; refusal?: unknown }; finish_reason?: unknown }) : undefined;
-  const content = first?.message?.content;
-  if (typeof content !== 'string' || content.trim() === '') {
-    const why = typeof first?.message?.refusal === 'string' ? `refused: ${first.message.refusal}` : `finish_reason ${String(first?.finish_reason)}`;
-    throw new MalformedAnalysisError(`the completion has no message content (${why})`);
-  }
-  return content;
 }
 
 function parseJson(text: string, what: string): unknown {
@@ -88,16 +67,4 @@ function parseJson(text: string, what: string): unknown {
   } catch (err) {
     throw new MalformedAnalysisError(`${what} is not JSON`, { cause: err });
   }
-}
-
-async function readLimited(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw new Error(`LLM answer is larger than ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -12,7 +12,7 @@ import { startJobRunner } from '../../../src/jobs/runner.ts';
 import { stores } from '../../../src/store/index.ts';
 import { forEachDriver } from '../../helpers/db.ts';
 import { useTestApp, type TestContext } from '../../helpers/app.ts';
-import { GOOD_ANSWER, startFakeLlm, type FakeLlm } from '../../providers/analysis/openai-server.ts';
+import { GOOD_ANSWER, startFakeLlm, type FakeLlm } from '../../providers/llm/openai-chat-double.ts';
 
 const base = '/v1/customers/acme/profiles/default/conversations';
 const log = pino({ level: 'silent' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { analyzerFromConfig, LlmAnalyzer, LocalAnalyzer, MalformedAnalysisError } from '../../../src/providers/analysis/index.ts';
 import { loadConfig } from '../../../src/config.ts';
-import { GOOD_ANSWER, startFakeLlm, type FakeLlm } from './openai-server.ts';
+import { GOOD_ANSWER, startFakeLlm, type FakeLlm } from '../llm/openai-chat-double.ts';
 
 const transcript = [
   { role: 'user' as const, text: 'Where is my parcel? It is five days late.' },
