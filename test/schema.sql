@@ -294,6 +294,7 @@ CREATE TABLE public.webhook_deliveries (
     create_time timestamp with time zone DEFAULT now() NOT NULL,
     delivered_time timestamp with time zone,
     seq bigint NOT NULL,
+    sending_until timestamp with time zone,
     CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])))
 );
 
@@ -317,7 +318,8 @@ CREATE TABLE public.webhook_endpoints (
     disabled_reason text DEFAULT ''::text NOT NULL,
     failing_since timestamp with time zone,
     create_time timestamp with time zone DEFAULT now() NOT NULL,
-    update_time timestamp with time zone DEFAULT now() NOT NULL
+    update_time timestamp with time zone DEFAULT now() NOT NULL,
+    removed_time timestamp with time zone
 );
 
 ALTER TABLE ONLY public.agents

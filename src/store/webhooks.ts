@@ -75,7 +75,7 @@ export async function insertEndpoint(
 }
 
 export async function countEndpoints(db: Queryable, customerId: string): Promise<number> {
-  const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_endpoints WHERE customer_id = $1`, [customerId]);
+  const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_endpoints WHERE customer_id = $1 AND removed_time IS NULL`, [customerId]);
   return rows[0].n;
 }
 
@@ -87,7 +87,7 @@ export async function lockCustomerEndpoints(db: Queryable, customerId: string): 
 
 export async function listEndpoints(db: Queryable, customerId: string, options: { enabledOnly?: boolean } = {}): Promise<WebhookEndpoint[]> {
   return db.query<WebhookEndpoint>(
-    `SELECT ${ENDPOINT_SELECT} FROM webhook_endpoints WHERE customer_id = $1${options.enabledOnly ? ' AND enabled' : ''}
+    `SELECT ${ENDPOINT_SELECT} FROM webhook_endpoints WHERE customer_id = $1 AND removed_time IS NULL${options.enabledOnly ? ' AND enabled' : ''}
      ORDER BY create_time, id`,
     [customerId],
   );
@@ -95,7 +95,7 @@ export async function listEndpoints(db: Queryable, customerId: string, options: 
 
 export async function getEndpoint(db: Queryable, customerId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<WebhookEndpoint | undefined> {
   const rows = await db.query<WebhookEndpoint>(
-    `SELECT ${ENDPOINT_SELECT} FROM webhook_endpoints WHERE customer_id = $1 AND id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    `SELECT ${ENDPOINT_SELECT} FROM webhook_endpoints WHERE customer_id = $1 AND id = $2 AND removed_time IS NULL${options.forUpdate ? ' FOR UPDATE' : ''}`,
     [customerId, id],
   );
   return rows[0];
@@ -129,13 +129,34 @@ export async function updateEndpoint(db: Queryable, customerId: string, id: stri
     sets.push(`${column} = $${params.length}::${type}`);
   }
   const rows = await db.query<WebhookEndpoint>(
-    `UPDATE webhook_endpoints SET ${sets.join(', ')} WHERE customer_id = $1 AND id = $2 RETURNING ${ENDPOINT_SELECT}`,
+    `UPDATE webhook_endpoints SET ${sets.join(', ')} WHERE customer_id = $1 AND id = $2 AND removed_time IS NULL RETURNING ${ENDPOINT_SELECT}`,
     params,
   );
   return rows[0];
 }
 
-/** Deletes the endpoint with its deliveries and attempts (cascade). */
+/**
+ * The first step of a removal: the endpoint disappears from every read and takes no new attempt.
+ * The row lock waits for attempts being claimed (claimDeliveryToSend's share lock) to commit.
+ */
+export async function markEndpointRemoved(db: Queryable, customerId: string, id: string): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE webhook_endpoints SET removed_time = now() WHERE customer_id = $1 AND id = $2 AND removed_time IS NULL RETURNING id`,
+    [customerId, id],
+  );
+  return rows.length > 0;
+}
+
+/** Whether an attempt claimed before the endpoint's removal may still be sending. */
+export async function attemptsInFlight(db: Queryable, customerId: string, endpointId: string): Promise<boolean> {
+  const rows = await db.query<{ inFlight: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE customer_id = $1 AND endpoint_id = $2 AND sending_until > now()) AS "inFlight"`,
+    [customerId, endpointId],
+  );
+  return rows[0].inFlight;
+}
+
+/** The last step of a removal: deletes the endpoint with its deliveries and attempts (cascade). */
 export async function deleteEndpoint(db: Queryable, customerId: string, id: string): Promise<boolean> {
   const rows = await db.query(`DELETE FROM webhook_endpoints WHERE customer_id = $1 AND id = $2 RETURNING id`, [customerId, id]);
   return rows.length > 0;
@@ -167,16 +188,34 @@ export async function insertDeliveries(db: Queryable, customerId: string, delive
   return deliveries.filter((d) => ids.has(d.id));
 }
 
-export async function getDeliveryToSend(db: Queryable, customerId: string, deliveryId: string): Promise<DeliveryToSend | undefined> {
+/**
+ * Claims a pending delivery for one attempt, in the caller's transaction: the share lock on the
+ * endpoint orders the claim against a removal (markEndpointRemoved), and `sending_until` (now plus
+ * `attemptMs`) tells the removal how long to wait for the attempt. Undefined when the endpoint is
+ * removed or the delivery is no longer pending; a disabled endpoint's delivery is returned unclaimed.
+ */
+export async function claimDeliveryToSend(db: Queryable, customerId: string, deliveryId: string, attemptMs: number): Promise<DeliveryToSend | undefined> {
   const rows = await db.query<DeliveryToSend>(
     `SELECT d.id, d.endpoint_id AS "endpointId", d.event_id AS "eventId", d.body, d.status, e.url, e.secret,
             e.enabled AS "endpointEnabled"
        FROM webhook_deliveries d
        JOIN webhook_endpoints e ON e.customer_id = d.customer_id AND e.id = d.endpoint_id
-      WHERE d.customer_id = $1 AND d.id = $2`,
+      WHERE d.customer_id = $1 AND d.id = $2 AND e.removed_time IS NULL
+        FOR SHARE OF e`,
     [customerId, deliveryId],
   );
-  return rows[0];
+  const delivery = rows[0];
+  if (!delivery || delivery.status !== 'pending' || !delivery.endpointEnabled) return delivery;
+  await db.query(
+    `UPDATE webhook_deliveries SET sending_until = now() + $3::int * interval '1 millisecond' WHERE customer_id = $1 AND id = $2`,
+    [customerId, deliveryId, attemptMs],
+  );
+  return delivery;
+}
+
+/** The attempt is over (recorded): a removal need not wait for it any more. */
+export async function endAttempt(db: Queryable, customerId: string, deliveryId: string): Promise<void> {
+  await db.query(`UPDATE webhook_deliveries SET sending_until = NULL WHERE customer_id = $1 AND id = $2`, [customerId, deliveryId]);
 }
 
 /** Locks the delivery row: two runs of the same job (at-least-once) record their attempts in turn. */

@@ -311,6 +311,35 @@ forEachDriver('webhook delivery', (kind) => {
     assert.equal(rows.length, 0);
   });
 
+  it('returns from a removal only after the attempt in flight to the endpoint is over', async () => {
+    receiver.mode = 'stall';
+    await call('POST', `${base}/removed-2:start`);
+    await until(() => receiver.stalledCount > 0);
+    // The same core, on a handle that counts the removal's looks at attempts still in flight.
+    const db = ctx.database.db;
+    let inFlightLooks = 0;
+    const watched: typeof db = {
+      ...db,
+      query: (sql, params, options) => {
+        if (sql.includes('sending_until > now()')) inFlightLooks += 1;
+        return db.query(sql, params, options);
+      },
+    };
+    const order: string[] = [];
+    const removal = createCore(watched, { webhooks: { allowPrivateNetworks: true } }).webhooks.remove(acme, endpointId)
+      .then(() => order.push('removed'));
+    // Either the removal waits (it looks again and again) or it has wrongly returned already.
+    await until(() => inFlightLooks >= 2 || order.length > 0);
+    assert.equal((await core.webhooks.list(acme)).length, 0, 'the endpoint is gone for every reader meanwhile');
+    order.push('answered');
+    receiver.releaseStalled();
+    await removal;
+    assert.deepEqual(order, ['answered', 'removed']);
+    receiver.mode = 'ok';
+    await until(async () => (await ctx.database.db.query(`SELECT 1 FROM jobs WHERE queue = 'webhook' AND state IN ('queued', 'running')`)).length === 0);
+    assert.equal(receiver.seen.length, 1, 'nothing was sent to the endpoint after the removal');
+  });
+
   it('refuses at connect time a host that resolves to loopback when private networks are not allowed', async () => {
     const url = receiver.url.replace('127.0.0.1', 'localhost');
     await core.webhooks.update(acme, endpointId, { url });

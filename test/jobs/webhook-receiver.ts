@@ -56,6 +56,20 @@ export class WebhookReceiver {
     this.server = server;
   }
 
+  /** Requests held by 'stall' and not yet answered. */
+  get stalledCount(): number {
+    return this.stalled.length;
+  }
+
+  /** Answers the requests held by 'stall' with 204, recording them as received. */
+  releaseStalled(): void {
+    for (const res of this.stalled.splice(0)) {
+      const seen = this.seen[this.seen.length - 1];
+      this.received.push({ headers: seen.headers, body: seen.body, json: JSON.parse(seen.body) });
+      res.writeHead(204).end();
+    }
+  }
+
   /** Stops listening: connections are refused until start() again. */
   async stop(): Promise<void> {
     const server = this.server;

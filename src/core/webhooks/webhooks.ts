@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Driver } from '../../store/driver.ts';
 import { stores, type Stores } from '../../store/index.ts';
 import type { DeliveryToSend, EndpointChanges, NewDelivery, WebhookDelivery, WebhookEndpoint } from '../../store/webhooks.ts';
@@ -115,6 +116,11 @@ export async function planDeliveries(
   return s.webhooks.insertDeliveries(batch.customerId, deliveries);
 }
 
+/** How long past its timeout a claimed attempt counts as in flight (recording it takes a moment). */
+const ATTEMPT_MARGIN_MS = 5_000;
+/** How often a removal looks whether the attempts it waits for are over. */
+const REMOVAL_POLL_MS = 20;
+
 export class WebhookService {
   readonly allowPrivateNetworks: boolean;
   readonly timeoutMs: number;
@@ -186,8 +192,12 @@ export class WebhookService {
   async remove(caller: Caller, id: string): Promise<void> {
     requireWholeCustomer(caller);
     checkEndpointId(id);
-    const deleted = await this.db.transaction((tx) => stores(tx).webhooks.deleteEndpoint(caller.customerId, id));
-    if (!deleted) throw notFound('webhook endpoint');
+    const marked = await this.db.transaction((tx) => stores(tx).webhooks.markEndpointRemoved(caller.customerId, id));
+    if (!marked) throw notFound('webhook endpoint');
+    // Once this returns nothing more is sent to the endpoint: an attempt claimed before the mark
+    // may still be sending, so wait for it (at most one attempt's timeout, also if its process died).
+    while (await stores(this.db).webhooks.attemptsInFlight(caller.customerId, id)) await delay(REMOVAL_POLL_MS);
+    await this.db.transaction((tx) => stores(tx).webhooks.deleteEndpoint(caller.customerId, id));
   }
 
   /** An endpoint's deliveries, newest first, with every attempt. */
@@ -209,7 +219,8 @@ export class WebhookService {
    * disabled (its pending deliveries are then marked failed).
    */
   async deliveryToSend(customerId: string, deliveryId: string): Promise<DeliveryToSend | undefined> {
-    const delivery = await stores(this.db).webhooks.getDeliveryToSend(customerId, deliveryId);
+    const delivery = await this.db.transaction((tx) =>
+      stores(tx).webhooks.claimDeliveryToSend(customerId, deliveryId, this.timeoutMs + ATTEMPT_MARGIN_MS));
     if (!delivery || delivery.status !== 'pending') return undefined;
     if (!delivery.endpointEnabled) {
       await this.db.transaction((tx) => stores(tx).webhooks.setDeliveryStatus(customerId, deliveryId, 'failed'));
@@ -230,6 +241,7 @@ export class WebhookService {
       const delivery = await s.webhooks.lockDelivery(customerId, deliveryId);
       if (!delivery) return 'failed'; // the endpoint was removed meanwhile
       await s.webhooks.insertAttempt(customerId, deliveryId, result);
+      await s.webhooks.endAttempt(customerId, deliveryId);
       if (ok) {
         await s.webhooks.setDeliveryStatus(customerId, deliveryId, 'delivered');
         await s.webhooks.markEndpointSucceeding(customerId, delivery.endpointId);
