@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import type { Core } from '../core/index.ts';
 import { LIMITS } from '../kernel/limits.ts';
 import { migrationsCurrent } from '../store/migrate.ts';
-import { openapiPath, rewriteCustomMethod } from './custom-methods.ts';
+import { openapiPath, rewriteCustomMethod } from './kit/google/custom-methods.ts';
+import { acceptEmptyJson } from './kit/empty-json.ts';
+import { frameworkErrors, trackRoutes } from './kit/routing.ts';
 import { validatorCompiler } from './kit/validation.ts';
 import { conversationsSurface } from './conversations/index.ts';
 import { voiceSurface } from './voice/index.ts';
@@ -17,7 +19,6 @@ export interface AppOptions {
   core: Core;
   logger: Logger;
 }
-
 
 /** The Fastify app: request ids, logging, validation, OpenAPI, health, and every surface. */
 export async function buildApp({ core, logger }: AppOptions) {
@@ -29,9 +30,15 @@ export async function buildApp({ core, logger }: AppOptions) {
     bodyLimit: LIMITS.bodyBytes,
     rewriteUrl: (req) => rewriteCustomMethod(req.url ?? '/'),
     return503OnClosing: true,
+    // Fastify's default (100) refused valid 101–128 character conversation ids with a 414; past
+    // this length the router refuses, below it the route's schema names the field.
+    routerOptions: { maxParamLength: LIMITS.pathParam },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  trackRoutes(app);
+  acceptEmptyJson(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { ERROR_CODES, ParleyError, type ErrorCode } from '../../src/kernel/errors.ts';
-import { handleError, renderStatus } from '../../src/api/conversations/errors.ts';
+import { errorHandler } from '../../src/api/kit/errors.ts';
+import { googleRpcErrors, renderStatus } from '../../src/api/kit/google/status.ts';
 import { forEachDriver } from '../helpers/db.ts';
 import { useTestApp } from '../helpers/app.ts';
 
@@ -46,7 +47,7 @@ describe('error catalogue on the conversations surface', () => {
   it('sends every code with its HTTP status through the surface error handler', async () => {
     // A real Fastify app with the surface's handler: each route throws one code.
     const app = Fastify();
-    app.setErrorHandler(handleError);
+    app.setErrorHandler(errorHandler(googleRpcErrors));
     for (const code of CODES) {
       app.get(`/${code}`, async () => {
         throw new ParleyError(code, code, code === 'RESOURCE_EXHAUSTED' ? { retryAfterSeconds: 3 } : {});

@@ -1,6 +1,8 @@
-import type { ConversationInput } from '../../core/conversations/conversations.ts';
+import { isUpdatableField, type ConversationInput } from '../../core/conversations/conversation-input.ts';
 import type { MessageInput } from '../../core/messages/messages.ts';
 import type { Conversation, ConversationEvent, JsonObject, Message, Participant, Tag } from '../../kernel/types.ts';
+import { invalidArgument } from '../../kernel/errors.ts';
+import { parseDuration } from '../kit/google/schemas.ts';
 import { conversationName, eventName, messageName, tagName } from './names.ts';
 import type { ConversationBody, ConversationWire, MessageWire } from './schemas.ts';
 
@@ -8,8 +10,30 @@ export function formatDuration(seconds: number): string {
   return `${Number(seconds.toFixed(9))}s`;
 }
 
-export function parseDuration(value: string): number {
-  return Number(value.slice(0, -1));
+/** Fields UpdateConversation refuses because the vendor changes them with their own RPCs. */
+const DEDICATED_FIELDS: Partial<Record<keyof Conversation, string>> = {
+  state: 'UpdateConversationState (:updateState) or CloseConversation (:close)',
+  audioPersistenceState: 'UpdateConversationAudioPersistenceState (:updateAudioPersistenceState)',
+  persistedAudioUri: 'UpdateConversationAudioPersistenceState (:updateAudioPersistenceState)',
+  audioAnalysis: 'UpdateConversationAudioPersistenceState (:updateAudioPersistenceState)',
+  persistedAudioDuration: 'UpdateConversationAudioPersistenceState (:updateAudioPersistenceState)',
+  sharingState: 'UpdateConversationSharingState (:updateSharingState)',
+  metadata: 'UpsertConversationMetadata (:upsertMetadata)',
+};
+
+/**
+ * UpdateConversation's `updateMask`, split. A field the vendor changes with a dedicated RPC is
+ * refused here, naming that RPC; the first field that is not updatable at all is left for the core
+ * to refuse, so the error is the one the mask's order calls for.
+ */
+export function updateMaskFromWire(updateMask: string): string[] {
+  const mask = updateMask.split(',').map((f) => f.trim()).filter(Boolean);
+  for (const field of mask) {
+    const dedicated = DEDICATED_FIELDS[field as keyof Conversation];
+    if (dedicated) throw invalidArgument('updateMask', `${field} is changed with ${dedicated}`);
+    if (!isUpdatableField(field)) break;
+  }
+  return mask;
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : undefined);

@@ -3,9 +3,7 @@ import { RESOURCE_ID_PATTERN } from '../../core/tenancy/tenancy.ts';
 import { ID_PATTERN } from '../../kernel/ids.ts';
 import { conversationName, profileName } from '../../core/resource-names.ts';
 import type { Conversation } from '../../kernel/types.ts';
-
-/** A conversation's name segment: chosen by the caller at start, or the Parley id. */
-export const CONVERSATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+import { CONVERSATION_ID_PATTERN } from '../kit/google/schemas.ts';
 
 export interface ConversationName {
   customerId: string;

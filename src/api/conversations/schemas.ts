@@ -2,27 +2,18 @@ import { Type, type TSchema, type Static } from '@sinclair/typebox';
 import { LIMITS } from '../../kernel/limits.ts';
 import {
   AUDIO_PERSISTENCE_STATES, CHANNELS, CONVERSATION_STATES, CORRUPTION_STATES, EVENT_TYPES, MESSAGE_STATES,
-  MULTI_LANGUAGE_MODES, PERSISTENCE_STATES, RAISE_HAND_STATES, ROLES, SHARING_STATES, SOURCES,
+  MULTI_LANGUAGE_MODES, PERSISTENCE_STATES, RAISE_HAND_STATES, SHARING_STATES, SOURCES,
 } from '../../kernel/types.ts';
-import { RESOURCE_ID_PATTERN } from '../../core/tenancy/tenancy.ts';
-import { CONVERSATION_ID_PATTERN } from './names.ts';
+import { StringEnum } from '../kit/string-enum.ts';
+import { ConversationParams, Duration, FreeObject, Role, Timestamp } from '../kit/google/schemas.ts';
 
-/** A string enum rendered as `enum` (clear OpenAPI, "must be one of" errors). */
-export function StringEnum<T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
-}
+// The shared Cresta vocabulary is part of this surface's wire too.
+export { StringEnum };
+export { ConversationParams, Duration, Empty, ErrorResponse, FreeObject, Int64, ProfileParams, Role, Timestamp } from '../kit/google/schemas.ts';
 
 const Str = (max: number = LIMITS.shortString) => Type.String({ maxLength: max });
 const Obj = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
 const Opt = Type.Optional;
-export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 UTC' });
-/** Protobuf Duration in JSON: seconds with an `s` suffix, e.g. "12.5s". */
-export const Duration = Type.String({ pattern: '^-?[0-9]+(\\.[0-9]{1,9})?s$', description: 'seconds, e.g. "12.5s"' });
-/** int64 in proto3 JSON: a decimal string; a number is accepted too. */
-export const Int64 = Type.Union([Type.String({ pattern: '^-?[0-9]{1,18}$' }), Type.Integer()]);
-export const FreeObject = Type.Record(Type.String(), Type.Unknown());
-
-export const Role = StringEnum(ROLES);
 
 export const Participant = Obj({
   role: Opt(Role), user: Opt(Str()), platformAgentId: Opt(Str()), externalUserId: Opt(Str()), displayName: Opt(Str()),
@@ -131,14 +122,5 @@ export const EventResponse = Type.Object({
 
 export const TagResponse = Type.Object({ name: Type.String(), displayName: Type.String(), createTime: Timestamp });
 
-export const Empty = Type.Object({});
-
-/** Path params of routes under a profile / conversation / message. */
-export const ProfileParams = Obj({
-  customer: Type.String({ pattern: RESOURCE_ID_PATTERN.source }),
-  profile: Type.String({ pattern: RESOURCE_ID_PATTERN.source }),
-});
-export const ConversationParams = Obj({ ...ProfileParams.properties, conversation: Type.String({ pattern: CONVERSATION_ID_PATTERN.source }) });
+/** Path params of routes under a message. */
 export const MessageParams = Obj({ ...ConversationParams.properties, message: Type.String({ pattern: '^[a-f0-9]{24}$' }) });
-
-export const ErrorResponse = Type.Object({ code: Type.Integer(), message: Type.String(), details: Type.Array(FreeObject) });

@@ -1,7 +1,8 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { ParleyError, type ErrorCode } from '../../kernel/errors.ts';
-import { toParleyError } from '../kit/errors.ts';
+import { toParleyError, type ErrorRenderer } from '../kit/errors.ts';
+import { fieldPath } from '../kit/validation.ts';
 
 /** Core code → this surface's code and status (Converra's names; FORBIDDEN and UNAVAILABLE are Parley's). */
 export const WIRE_ERRORS: Record<ErrorCode, { code: string; status: number }> = {
@@ -27,30 +28,28 @@ const PART_MESSAGES: Record<string, string> = {
   headers: 'Invalid request headers',
 };
 
-function describe(error: ErrorObject): { field: string; description: string } {
+/** A field violation in this surface's wording ("Required field", "Unknown field"), `prefix` before the path. */
+export function ingestViolation(error: ErrorObject, prefix = ''): { field: string; description: string } {
   const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-  const segments = error.instancePath.split('/').filter(Boolean);
-  if (params.missingProperty) segments.push(params.missingProperty);
-  if (params.additionalProperty) segments.push(params.additionalProperty);
-  const field = segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('') || 'body';
   const description = params.missingProperty ? 'Required field'
     : params.additionalProperty ? 'Unknown field'
     : params.allowedValues ? `must be one of ${params.allowedValues.join(', ')}`
     : (error.message ?? 'is invalid');
-  return { field, description };
+  return { field: fieldPath(error, prefix) || 'body', description };
 }
 
 /** Fastify's own failures (schema validation, body limit) in core terms, with this surface's wording. */
-function normalise(err: FastifyError & { validation?: ErrorObject[]; validationContext?: string }, request: FastifyRequest): ParleyError {
-  if (err.validation) {
-    const violations = err.validation.map(describe);
+function normalise(thrown: unknown, request: FastifyRequest): ParleyError {
+  const err = thrown as FastifyError & { validation?: ErrorObject[]; validationContext?: string };
+  if (err?.validation) {
+    const violations = err.validation.map((e) => ingestViolation(e));
     return new ParleyError('INVALID_ARGUMENT', PART_MESSAGES[err.validationContext ?? 'body'] ?? 'Invalid request', { fieldViolations: violations });
   }
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+  if (err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     const max = request.routeOptions.bodyLimit ?? 0;
     return new ParleyError('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${max} bytes`, { limit: { name: 'bodyBytes', max } });
   }
-  return toParleyError(err, request);
+  return toParleyError(thrown, request);
 }
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -69,10 +68,5 @@ export function renderError(error: ParleyError, request: FastifyRequest) {
   return { status: wire.status, body: { error: { code: wire.code, message, details } } };
 }
 
-export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const error = normalise(err, request);
-  if (error.code === 'INTERNAL') request.log.error({ err: error.cause ?? err }, 'internal error');
-  if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
-  const { status, body } = renderError(error, request);
-  return reply.code(status).send(body);
-}
+/** The ingest surface's error shape, for the kit's error handler. */
+export const ingestErrors: ErrorRenderer = { normalise, render: renderError };

@@ -4,8 +4,8 @@ import { invalidArgument } from '../../kernel/errors.ts';
 import { DEFAULT_PROFILE_ID, RESOURCE_ID_PATTERN } from '../../core/tenancy/tenancy.ts';
 import type { Caller, Participant } from '../../kernel/types.ts';
 import type { AudioEncoding } from '../../audio/codecs.ts';
-import { parseDuration } from '../conversations/map.ts';
-import { conversationName } from '../conversations/names.ts';
+import { parseDuration } from '../kit/google/schemas.ts';
+import { conversationName } from '../../core/resource-names.ts';
 import type { SessionEvent, StreamingConfig, VoiceParticipant } from './schemas.ts';
 
 /**

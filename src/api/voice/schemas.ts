@@ -3,7 +3,8 @@ import { CHANNEL_TYPES } from '../../core/calls/call-audio.ts';
 import { SESSION_EVENT_TYPES } from '../../core/calls/call-fold.ts';
 import { AUDIO_STREAMING_MODES } from '../../core/calls/calls.ts';
 import { LIMITS } from '../../kernel/limits.ts';
-import { Duration, FreeObject, Role, StringEnum, Timestamp } from '../conversations/schemas.ts';
+import { Duration, FreeObject, Role, Timestamp } from '../kit/google/schemas.ts';
+import { StringEnum } from '../kit/string-enum.ts';
 
 /** Wire names of audioMetadata.encoding (after Google's AudioEncoding). */
 export const WIRE_ENCODINGS = ['AUDIO_ENCODING_UNSPECIFIED', 'AUDIO_ENCODING_LINEAR_16', 'AUDIO_ENCODING_MULAW', 'AUDIO_ENCODING_ALAW'] as const;

@@ -6,7 +6,7 @@ import { invalidArgument, ParleyError } from '../../kernel/errors.ts';
 import type { Core } from '../../core/index.ts';
 import type { Caller, Role } from '../../kernel/types.ts';
 import { toParleyError } from '../kit/errors.ts';
-import { renderStatus } from '../conversations/errors.ts';
+import { renderStatus } from '../kit/google/status.ts';
 import { validationError, validatorCompiler } from '../kit/validation.ts';
 import { audioConfigFromWire, pauseSecondsFromWire, profileFromWire, sessionEventFromWire, statusItem } from './map.ts';
 import { CallAudioMessage, CallSessionMessage, MAX_STREAM_MESSAGE_BYTES, type StreamingConfig, type StreamMessage } from './schemas.ts';

@@ -9,6 +9,7 @@ import { DEFAULT_PROFILE_ID } from '../tenancy/tenancy.ts';
 import type { Caller } from '../../kernel/types.ts';
 
 export type { Agent, AgentChanges, AgentStatus };
+export { AGENT_STATUSES } from '../../store/agents.ts';
 
 /** Sizes of an agent's fields (Parley). */
 export const AGENT_LIMITS = {

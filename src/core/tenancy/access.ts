@@ -4,6 +4,9 @@ import type { Stores } from '../../store/index.ts';
 import { notFound } from '../../kernel/errors.ts';
 import type { Caller } from '../../kernel/types.ts';
 
+// The handle every conversation service takes, so the surfaces need not import the store.
+export type { ConversationRef };
+
 /**
  * Tenancy: another customer's resource, or a profile outside a narrowed key, is NOT_FOUND —
  * never PERMISSION_DENIED — so existence never leaks.

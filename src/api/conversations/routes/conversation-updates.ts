@@ -4,11 +4,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { namedConversation } from '../../../core/tenancy/access.ts';
 import type { Core } from '../../../core/index.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
-import type { ConversationRef } from '../../../store/conversation-ref.ts';
+import type { ConversationRef } from '../../../core/tenancy/access.ts';
 import { AUDIO_PERSISTENCE_STATES, CONVERSATION_STATES, SHARING_STATES, type Caller } from '../../../kernel/types.ts';
-import { routePath } from '../../custom-methods.ts';
+import { routePath } from '../../kit/google/custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
-import { parseDuration } from '../map.ts';
+import { parseDuration } from '../../kit/google/schemas.ts';
 import { AudioAnalysis, ConversationParams, Duration, Empty, ErrorResponse, StringEnum } from '../schemas.ts';
 
 const P = '/customers/:customer/profiles/:profile/conversations/:conversation';

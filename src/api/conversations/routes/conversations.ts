@@ -4,11 +4,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { namedConversation } from '../../../core/tenancy/access.ts';
 import { invalidArgument } from '../../../kernel/errors.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
-import type { ConversationFilter, ConversationOrder } from '../../../store/conversation-list.ts';
+import type { ConversationFilter, ConversationOrder } from '../../../core/conversations/conversations.ts';
 import { CHANNELS, CONVERSATION_STATES, SOURCES, type Caller } from '../../../kernel/types.ts';
-import { routePath } from '../../custom-methods.ts';
+import { routePath } from '../../kit/google/custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
-import { conversationFromWire, conversationToWire, parseDuration } from '../map.ts';
+import { parseDuration } from '../../kit/google/schemas.ts';
+import { conversationFromWire, conversationToWire, updateMaskFromWire } from '../map.ts';
 import {
   ConversationBody, ConversationParams, ConversationResponse, Duration, Empty, ErrorResponse, ProfileParams, StringEnum, Timestamp,
 } from '../schemas.ts';
@@ -115,7 +116,7 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
     if (request.body.name && request.body.name !== `customers/${customer}/profiles/${profile}/conversations/${conversation}`) {
       throw invalidArgument('conversation.name', 'must match the name in the path');
     }
-    const mask = request.query.updateMask.split(',').map((f) => f.trim()).filter(Boolean);
+    const mask = updateMaskFromWire(request.query.updateMask);
     const updated = await core.conversations.update(request.caller, ref, conversationFromWire(request.body), mask);
     return conversationToWire(updated);
   });

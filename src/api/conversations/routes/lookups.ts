@@ -4,10 +4,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { namedConversation } from '../../../core/tenancy/access.ts';
 import { invalidArgument } from '../../../kernel/errors.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
-import { routePath } from '../../custom-methods.ts';
+import { routePath } from '../../kit/google/custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { conversationFromWire, conversationToWire } from '../map.ts';
-import { CONVERSATION_ID_PATTERN, parseConversationName } from '../names.ts';
+import { CONVERSATION_ID_PATTERN } from '../../kit/google/schemas.ts';
+import { parseConversationName } from '../names.ts';
 import { ConversationBody, ConversationParams, ConversationResponse, Empty, ErrorResponse, MetadataValues, ProfileParams } from '../schemas.ts';
 
 const P = '/customers/:customer/profiles/:profile/conversations';

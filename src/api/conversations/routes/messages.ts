@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { namedConversation } from '../../../core/tenancy/access.ts';
 import { invalidArgument } from '../../../kernel/errors.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
-import { routePath } from '../../custom-methods.ts';
+import { routePath } from '../../kit/google/custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { messageFromWire, messageToWire } from '../map.ts';
 import { parseMessageName, type ConversationName } from '../names.ts';

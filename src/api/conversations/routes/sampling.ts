@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { SAMPLE_PAGE_SIZE, SAMPLING_METHODS } from '../../../core/sampling/sampling.ts';
-import { routePath } from '../../custom-methods.ts';
+import { routePath } from '../../kit/google/custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { conversationName, profileName } from '../names.ts';
 import { ErrorResponse, Int64, ProfileParams, StringEnum, Timestamp } from '../schemas.ts';

@@ -1,11 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { namedConversation } from '../../../core/tenancy/access.ts';
-import type { ByteRangeRequest } from '../../../core/calls/calls.ts';
 import { ParleyError } from '../../../kernel/errors.ts';
-import { renderStatus } from '../../conversations/errors.ts';
-import { ConversationParams } from '../../conversations/schemas.ts';
+import { renderStatus } from '../../kit/google/status.ts';
+import { ConversationParams } from '../../kit/google/schemas.ts';
 import type { VoiceSurfaceOptions } from '../index.ts';
+
+/** An HTTP byte range: `start`–`end` inclusive (end absent: to the end), or the last `suffix` bytes. */
+export interface ByteRangeRequest {
+  start?: number;
+  end?: number;
+  suffix?: number;
+}
 
 /**
  * `Range: bytes=a-b | a- | -n`. Several ranges, or a header that does not parse, are ignored and
@@ -19,6 +25,16 @@ export function parseRange(header: string | undefined): ByteRangeRequest | undef
   if (match[2] !== '') range.end = Number(match[2]);
   if (range.end !== undefined && range.end < range.start!) return undefined;
   return range;
+}
+
+/** The bytes a range asks of a recording of `size` bytes; one that starts past the end is OUT_OF_RANGE with the size. */
+export function resolveRange(range: ByteRangeRequest, size: number): { start: number; end: number } {
+  const start = range.suffix !== undefined ? Math.max(0, size - range.suffix) : (range.start ?? 0);
+  const end = range.suffix !== undefined ? size - 1 : Math.min(range.end ?? size - 1, size - 1);
+  if (start >= size || end < start || range.suffix === 0) {
+    throw new ParleyError('OUT_OF_RANGE', `the range cannot be satisfied: the recording has ${size} bytes`, { size });
+  }
+  return { start, end };
 }
 
 /** The call's recording as WAV, with Range support (206, Content-Range, 416). [Parley] */
@@ -36,7 +52,8 @@ export async function recordingRoutes(app: FastifyInstance, { core }: VoiceSurfa
     const ref = namedConversation(request.caller, customer, profile, conversation);
     const range = parseRange(request.headers.range);
     try {
-      const blob = await core.calls.recording(ref, range);
+      const recording = await core.calls.recording(ref);
+      const blob = range ? await recording.read(resolveRange(range, await recording.size())) : await recording.read();
       reply.header('accept-ranges', 'bytes').type(blob.contentType || 'audio/wav');
       if (blob.range) {
         reply.code(206).header('content-range', `bytes ${blob.range.start}-${blob.range.end}/${blob.size}`);

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { invalidArgument } from '../../../kernel/errors.ts';
-import { routePath } from '../../custom-methods.ts';
-import { Empty, ErrorResponse, ProfileParams } from '../../conversations/schemas.ts';
+import { routePath } from '../../kit/google/custom-methods.ts';
+import { Empty, ErrorResponse, ProfileParams } from '../../kit/google/schemas.ts';
 import type { VoiceSurfaceOptions } from '../index.ts';
 import { sessionEventFromWire } from '../map.ts';
 import { ProcessSessionEventBody } from '../schemas.ts';

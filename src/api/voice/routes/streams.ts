@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Core } from '../../../core/index.ts';
 import type { VoiceSurfaceOptions } from '../index.ts';
-import { JsonStreamSplitter } from '../json-stream.ts';
+import { JsonStreamSplitter, ndjsonResponse } from '../../kit/ndjson.ts';
 import { MAX_STREAM_MESSAGE_BYTES } from '../schemas.ts';
 import { StreamSession, type StreamKind } from '../stream-session.ts';
 
@@ -34,15 +34,13 @@ export async function streamRoutes(app: FastifyInstance, { core }: VoiceSurfaceO
 }
 
 async function ndjson(core: Core, kind: StreamKind, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-request-id': request.id });
+  const out = ndjsonResponse(request, reply);
   const session = new StreamSession(core, request.caller, kind, request.id, request.log);
   const splitter = new JsonStreamSplitter(MAX_STREAM_MESSAGE_BYTES);
   const answer = async (pieces: ReturnType<JsonStreamSplitter['push']>) => {
     for (const piece of pieces) {
       const item = piece.kind === 'message' ? await session.text(piece.text) : session.errorItem(piece.message);
-      if (!res.destroyed) res.write(`${JSON.stringify(item)}\n`);
+      out.write(item);
     }
   };
   try {
@@ -53,7 +51,7 @@ async function ndjson(core: Core, kind: StreamKind, request: FastifyRequest, rep
     request.log.debug({ err }, 'voice stream ended early');
   } finally {
     await session.close().catch((err: unknown) => request.log.error({ err }, 'closing a voice stream failed'));
-    res.end();
+    out.end();
   }
 }
 

@@ -1,4 +1,11 @@
 import { StringDecoder } from 'node:string_decoder';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/*
+ * NDJSON streams both ways: a request body read object by object as it arrives, and a response
+ * written line by line as each answer is ready (the voice surface's client streams, the agent
+ * surface's turns).
+ */
 
 export type StreamPiece = { kind: 'message'; text: string } | { kind: 'error'; message: string };
 
@@ -103,4 +110,23 @@ export class JsonStreamSplitter {
     if (this.inObject) this.start = 0;
     return pieces;
   }
+}
+
+export interface NdjsonWriter {
+  /** Writes one value as a line; a no-op once the client has gone. */
+  write(value: unknown): void;
+  end(): void;
+}
+
+/** Takes over the reply and starts a 200 `application/x-ndjson` response. */
+export function ndjsonResponse(request: FastifyRequest, reply: FastifyReply): NdjsonWriter {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-request-id': request.id });
+  return {
+    write: (value) => {
+      if (!res.destroyed) res.write(`${JSON.stringify(value)}\n`);
+    },
+    end: () => res.end(),
+  };
 }

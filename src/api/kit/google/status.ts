@@ -1,6 +1,5 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CODES, type ParleyError } from '../../kernel/errors.ts';
-import { toParleyError } from '../kit/errors.ts';
+import { ERROR_CODES, type ParleyError } from '../../../kernel/errors.ts';
+import type { ErrorRenderer } from '../errors.ts';
 
 /** google.rpc.Status, as the vendor's gRPC-JSON gateway renders errors. */
 export function renderStatus(error: ParleyError, requestId: string) {
@@ -15,9 +14,7 @@ export function renderStatus(error: ParleyError, requestId: string) {
   return { code: ERROR_CODES[error.code].grpc, message: error.message, details };
 }
 
-export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const error = toParleyError(err, request);
-  if (error.code === 'INTERNAL') request.log.error({ err: error.cause ?? err }, 'internal error');
-  if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
-  return reply.code(error.httpStatus).send(renderStatus(error, request.id));
-}
+/** The error shape of the Cresta surfaces (conversations, voice): the core's HTTP status, a google.rpc.Status body. */
+export const googleRpcErrors: ErrorRenderer = {
+  render: (error, request) => ({ status: error.httpStatus, body: renderStatus(error, request.id) }),
+};

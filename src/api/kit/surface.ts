@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Core } from '../../core/index.ts';
+import { ParleyError } from '../../kernel/errors.ts';
+import { requireApiKey, type KeyExtractor } from './auth.ts';
+import { errorHandler, methodNotAllowed, type ErrorRenderer } from './errors.ts';
+import { allowedMethods, trackSurface } from './routing.ts';
+
+/** What every route plugin of a surface receives. */
+export interface SurfaceOptions {
+  core: Core;
+}
+
+/** The root app whatever its logger and type provider (http.ts builds it with pino's and TypeBox's). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFastify = FastifyInstance<any, any, any, any, any>;
+
+export type RoutesPlugin = (app: FastifyInstance, options: SurfaceOptions) => Promise<void>;
+
+export interface SurfaceSpec {
+  prefix: string;
+  /** Where the surface's callers put their key. */
+  key: KeyExtractor;
+  errors: ErrorRenderer;
+  /**
+   * The message of the NOT_FOUND error for an unknown path. Fastify keeps one not-found handler per
+   * prefix, so of the surfaces sharing a prefix only one sets it.
+   */
+  notFound?: (request: FastifyRequest) => string;
+  /** Set up before the key check (a plugin whose hooks must see refused requests too). */
+  beforeAuth?: (surface: FastifyInstance) => Promise<void>;
+  /** Set up after the key check (hooks that need `request.caller`). */
+  afterAuth?: (surface: FastifyInstance) => Promise<void>;
+  routes: RoutesPlugin[];
+}
+
+/**
+ * Registers a surface as one encapsulated plugin under its prefix: its error renderer (for thrown
+ * errors, unknown paths and methods, and the router's refusals under the prefix), its key check,
+ * then its route plugins.
+ */
+export async function registerSurface(app: FastifyInstance, core: Core, spec: SurfaceSpec): Promise<void> {
+  await app.register(async (surface) => {
+    const handleError = errorHandler(spec.errors);
+    surface.setErrorHandler(handleError);
+    trackSurface(app, spec.prefix, spec.errors);
+    const notFound = spec.notFound;
+    if (notFound) {
+      surface.setNotFoundHandler((request, reply) => {
+        const allow = allowedMethods(request);
+        const error = allow.length ? methodNotAllowed(request, allow) : new ParleyError('NOT_FOUND', notFound(request));
+        return handleError(error, request, reply);
+      });
+    }
+    await spec.beforeAuth?.(surface);
+    requireApiKey(surface, core, spec.key);
+    await spec.afterAuth?.(surface);
+    for (const routes of spec.routes) await surface.register(routes, { core });
+  }, { prefix: spec.prefix });
+}
