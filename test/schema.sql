@@ -136,7 +136,11 @@ CREATE TABLE public.conversations (
     message_count integer DEFAULT 0 NOT NULL,
     next_message_seq integer DEFAULT 0 NOT NULL,
     next_event_seq integer DEFAULT 0 NOT NULL,
-    agent_id text
+    agent_id text,
+    close_reason text,
+    mode text DEFAULT 'AI'::text NOT NULL,
+    CONSTRAINT conversations_close_reason_check CHECK ((close_reason = ANY (ARRAY['COMPLETED'::text, 'ABANDONED'::text]))),
+    CONSTRAINT conversations_mode_check CHECK ((mode = ANY (ARRAY['AI'::text, 'MANUAL'::text])))
 );
 
 CREATE TABLE public.customers (
@@ -461,9 +465,6 @@ ALTER TABLE ONLY public.conversation_tags
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_customer_id_profile_id_fkey FOREIGN KEY (customer_id, profile_id) REFERENCES public.profiles(customer_id, id);
-
-ALTER TABLE ONLY public.events
-    ADD CONSTRAINT events_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.ingest_conversations
     ADD CONSTRAINT ingest_conversations_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;

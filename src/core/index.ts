@@ -1,6 +1,7 @@
 import type { Analyzer } from '../providers/analysis/analyzer.ts';
 import type { Driver } from '../store/driver.ts';
-import type { BlobStore } from '../providers/blobs/blob-store.ts';
+import { FsBlobStore, type BlobStore } from '../providers/blobs/blob-store.ts';
+import { temporaryDir } from '../providers/blobs/temporary-dir.ts';
 import type { Transcriber } from '../providers/asr/transcriber.ts';
 import { ApiKeyService } from './tenancy/api-keys.ts';
 import { CallService } from './calls/calls.ts';
@@ -11,6 +12,7 @@ import { IngestService } from './ingest/ingest.ts';
 import { InsightsService } from './insights/insights.ts';
 import { IngestRateLimit } from './ingest/rate-limit.ts';
 import { MessageService } from './messages/messages.ts';
+import { AppendPath } from './messages/append.ts';
 import { AgentService } from './agents/agents.ts';
 import { SamplingService } from './sampling/sampling.ts';
 import { TagService } from './conversations/tags.ts';
@@ -24,9 +26,9 @@ export interface CoreOptions {
   keyCacheSeconds?: number;
   /** Append statements running at once before further appends are grouped (PARLEY_APPEND_STATEMENTS). Default 1. */
   appendStatements?: number;
-  /** Where call recordings are stored (default: a fresh temporary directory). */
+  /** Where call recordings are stored (blobStoreFromConfig). Default: a fresh temporary directory. */
   blobs?: BlobStore;
-  /** Root of the per-call audio spools; `parley serve` passes recordingSpoolDir(PARLEY_DATA_DIR). Default: a temporary directory. */
+  /** Root of the per-call audio spools; `parley serve` passes recordingSpoolDir(PARLEY_DATA_DIR). Default: a fresh temporary directory. */
   callSpoolDir?: string;
   /** Who transcribes finished calls (transcriberFromConfig). Default null: calls are recorded, transcription is marked unavailable. */
   transcriber?: Transcriber | null;
@@ -38,7 +40,10 @@ export interface CoreOptions {
 /** Every domain service over one database. Surfaces receive this and nothing else. */
 export function createCore(db: Driver, options: CoreOptions = {}) {
   const conversations = new ConversationService(db);
-  const calls = new CallService(db, { blobs: options.blobs, spoolDir: options.callSpoolDir });
+  // The embedded defaults, chosen here only: the core's services receive their providers.
+  const blobs = options.blobs ?? new FsBlobStore(temporaryDir('parley-blobs'));
+  const calls = new CallService(db, { blobs, spoolDir: options.callSpoolDir ?? temporaryDir('parley-spool') });
+  const appends = new AppendPath(db, options.appendStatements);
   return {
     db,
     apiKeys: new ApiKeyService(db, options.keyCacheSeconds),
@@ -46,14 +51,14 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     conversations,
     lookups: new ConversationLookupService(db, conversations),
     sampling: new SamplingService(db),
-    messages: new MessageService(db, options.appendStatements),
+    messages: new MessageService(db, appends),
     events: new EventService(db),
     tags: new TagService(db),
     calls,
-    transcripts: new TranscriptService(db, { blobs: calls.audio.blobs, transcriber: options.transcriber ?? null }),
+    transcripts: new TranscriptService(db, { blobs, transcriber: options.transcriber ?? null, appends }),
     webhooks: new WebhookService(db, options.webhooks),
     agents: new AgentService(db),
-    ingest: new IngestService(db),
+    ingest: new IngestService(db, appends),
     insights: new InsightsService(db, options.analyzer),
     ingestRateLimit: new IngestRateLimit(db, options.ingestRateLimitPerMinute ?? 300),
   };

@@ -29,6 +29,10 @@ export const AUDIO_PERSISTENCE_STATES = ['AUDIO_PERSISTENCE_STATE_UNSPECIFIED', 
 export const SHARING_STATES = ['SHARING_STATE_UNSPECIFIED', 'SHARING_STATE_SHARED'] as const;
 export const ROLES = ['ROLE_UNSPECIFIED', 'AGENT', 'VISITOR', 'VIRTUAL_AGENT', 'SUPERVISOR', 'SYSTEM'] as const;
 export const MESSAGE_STATES = ['STATE_UNSPECIFIED', 'PARTIAL', 'FINAL', 'DELETED'] as const;
+/** Why a closed conversation was closed (core/conversations/lifecycle.ts); null while it is open. */
+export const CLOSE_REASONS = ['COMPLETED', 'ABANDONED'] as const;
+/** Who answers the end user: the agent runtime (AI) or a human who took over (MANUAL, a handoff). */
+export const CONVERSATION_MODES = ['AI', 'MANUAL'] as const;
 
 /** Vendor event types a client may record itself (BatchCreateConversationEvents). */
 export const CLIENT_EVENT_TYPES = [
@@ -50,6 +54,8 @@ export type Source = (typeof SOURCES)[number];
 export type Role = (typeof ROLES)[number];
 export type MessageState = (typeof MESSAGE_STATES)[number];
 export type EventType = (typeof EVENT_TYPES)[number];
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+export type ConversationMode = (typeof CONVERSATION_MODES)[number];
 
 /** The authenticated API key behind a request. */
 export interface Caller {
@@ -104,6 +110,8 @@ export interface Conversation {
   persistedAudioDuration: number | null;
   legacyChatId: number | null;
   state: ConversationState;
+  closeReason: (typeof CLOSE_REASONS)[number] | null;
+  mode: (typeof CONVERSATION_MODES)[number];
   raiseHandState: (typeof RAISE_HAND_STATES)[number];
   languageCode: string;
   channel: Channel;

@@ -27,6 +27,8 @@ const COLUMNS: Record<string, [column: string, kind: ColumnKind]> = {
   persistedAudioDuration: ['persisted_audio_duration', 'float8'],
   legacyChatId: ['legacy_chat_id', 'integer'],
   state: ['state', 'text'],
+  closeReason: ['close_reason', 'text'],
+  mode: ['mode', 'text'],
   raiseHandState: ['raise_hand_state', 'text'],
   languageCode: ['language_code', 'text'],
   channel: ['channel', 'text'],
@@ -142,9 +144,21 @@ export async function updateConversation(
   return rows[0];
 }
 
+/**
+ * Deletes a conversation (its messages, tags, analyses and call go with it through their foreign
+ * keys) and every event of it but its CONVERSATION_DELETE, which the lifecycle appended first: the
+ * log keeps that one (ids only) so its followers learn of the deletion.
+ */
 export async function deleteConversation(db: Queryable, ref: ConversationRef): Promise<boolean> {
   const where = refPredicate(ref, 1);
-  const rows = await db.query(`DELETE FROM conversations WHERE ${where.sql} RETURNING id`, where.params);
+  const rows = await db.query(
+    `WITH gone AS (DELETE FROM conversations WHERE ${where.sql} RETURNING customer_id, id), events_gone AS (
+       DELETE FROM events e USING gone WHERE e.customer_id = gone.customer_id AND e.conversation_id = gone.id
+          AND e.type <> 'CONVERSATION_DELETE'
+     )
+     SELECT id FROM gone`,
+    where.params,
+  );
   return rows.length > 0;
 }
 
@@ -162,7 +176,7 @@ export async function getConversationsByNames(
 
 /**
  * Closes every open conversation of one agent in a profile except `keepId`; returns the closed
- * ids so the caller can log a CONVERSATION_END event on each.
+ * ids so the lifecycle (its only caller) can log a CONVERSATION_END event on each.
  */
 export async function closeAgentConversations(
   db: Queryable,
@@ -172,7 +186,7 @@ export async function closeAgentConversations(
   keepId: string,
 ): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
-    `UPDATE conversations SET state = 'CLOSED', end_time = now(), update_time = now()
+    `UPDATE conversations SET state = 'CLOSED', close_reason = 'COMPLETED', end_time = now(), update_time = now()
       WHERE customer_id = $1 AND profile_id = $2 AND state <> 'CLOSED' AND id <> $4
         AND (agent = $3 OR agent_user_name = $3)
       RETURNING id`,

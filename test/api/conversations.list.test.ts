@@ -265,7 +265,11 @@ forEachDriver('ListConversations / CountConversations / DeleteConversation', (ki
     const res = await ctx.app.inject({ method: 'DELETE', url: `/v1/${name}`, headers: ctx.a.auth });
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), {});
-    for (const table of ['messages', 'events', 'conversation_tags']) assert.equal(await rowsOf(table), 0, table);
+    for (const table of ['messages', 'conversation_tags']) assert.equal(await rowsOf(table), 0, table);
+    // A deletion is an event: of the log only the CONVERSATION_DELETE stays, with ids and no content.
+    const left = await ctx.database.db.query<{ type: string; payload: unknown }>(
+      `SELECT type, payload FROM events WHERE customer_id = 'acme' AND conversation_id = $1`, [id]);
+    assert.deepEqual(left, [{ type: 'CONVERSATION_DELETE', payload: { profileId: 'default', nameId: name.split('/').pop() } }]);
     const after = await ctx.snapshot();
     assert.equal(after.conversations, before.conversations - 1);
     assert.equal(after.messages, before.messages - 2);

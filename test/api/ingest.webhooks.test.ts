@@ -44,7 +44,7 @@ forEachDriver('ingest surface: webhook endpoints', (kind) => {
     for (const [payload, field] of [
       [{ url: 'http://127.0.0.1:8080/hook' }, 'url'],
       [{ url: 'not a url' }, 'url'],
-      [{ url: HOOK_URL, events: ['conversation.deleted'] }, 'events'],
+      [{ url: HOOK_URL, events: ['conversation.archived'] }, 'events'],
       [{ url: HOOK_URL, secret: 'mine' }, 'secret'],
       [{}, 'url'],
     ] as const) {

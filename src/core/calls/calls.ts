@@ -1,56 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FsBlobStore, type BlobBody, type BlobStore } from '../../providers/blobs/blob-store.ts';
+import type { BlobBody, BlobStore } from '../../providers/blobs/blob-store.ts';
 import type { ConversationRef } from '../../store/conversation-ref.ts';
-import type { TranscriptionPayload } from '../../audio/transcription-payload.ts';
 import type { Call, CallChannel, CallState } from '../../store/calls.ts';
 import type { Driver } from '../../store/driver.ts';
 import { stores, type Stores } from '../../store/index.ts';
-import { conversationOrderingKey } from '../../store/jobs.ts';
 import { requireProfile } from '../tenancy/access.ts';
-import { CallAudio, type AudioConfig, type AudioStream, type PersistedRecording } from './call-audio.ts';
-import { foldCallEvents, type CallView, type SessionEventType } from './call-fold.ts';
-import { applyChange, checkInput, startIn } from '../conversations/conversations.ts';
-import { invalidArgument, notFound, ParleyError } from '../../kernel/errors.ts';
-import { LIMITS } from '../../kernel/limits.ts';
-import type { Caller, Conversation, ConversationState, EventType, JsonObject, Participant } from '../../kernel/types.ts';
-import { contentHash } from '../../kernel/content-hash.ts';
-import { conversationName } from '../resource-names.ts';
+import { CallAudio, type AudioConfig, type AudioStream } from './call-audio.ts';
+import { foldCallEvents, type CallView } from './call-fold.ts';
+import { followCall } from './call-conversation.ts';
+import { checkEvent, checkPlatformCallId, contentKey, type AudioStreamingMode, type EventOptions, type SessionEventInput } from './session-event.ts';
+import { enqueueTranscription } from './transcription-queue.ts';
+import { checkInput } from '../conversations/conversation-input.ts';
+import { startIn } from '../conversations/lifecycle.ts';
+import { notFound, ParleyError } from '../../kernel/errors.ts';
+import type { Caller, Conversation } from '../../kernel/types.ts';
 
-export const AUDIO_STREAMING_MODES = ['AUDIO_STREAMING_MODE_UNSPECIFIED', 'PLATFORM_STREAM', 'NO_AUDIO', 'POST_CALL_UPLOAD'] as const;
-export type AudioStreamingMode = (typeof AUDIO_STREAMING_MODES)[number];
-
-/** The queue the audio engineer's job drains; its payload is TranscriptionPayload. */
-export const TRANSCRIPTION_QUEUE = 'transcription';
-
-/** An HTTP byte range: `start`–`end` inclusive (end absent: to the end), or the last `suffix` bytes. */
-export interface ByteRangeRequest {
-  start?: number;
-  end?: number;
-  suffix?: number;
-}
+export { AUDIO_STREAMING_MODES, type AudioStreamingMode, type EventOptions, type SessionEventInput } from './session-event.ts';
+export { TRANSCRIPTION_QUEUE } from './transcription-queue.ts';
 
 export interface ProfileRef {
   customerId: string;
   profileId: string;
-}
-
-export interface SessionEventInput {
-  eventType: SessionEventType;
-  platformCallId: string;
-  platformMasterCallId?: string;
-  participants?: Participant[];
-  /** When the platform says it happened; absent → the time Parley received it. */
-  platformTime?: Date;
-  payload?: JsonObject;
-  closeActiveCalls?: boolean;
-}
-
-export interface EventOptions {
-  /** The client's id for the message; a repeat of an already recorded one is not applied again. */
-  sequenceId?: string;
-  audioStreamingMode?: AudioStreamingMode;
 }
 
 /** sessionStatus of a stream's status line, plus what the surface needs to name the conversation. */
@@ -67,18 +36,17 @@ export interface CallStatus {
   lastEventType: string;
 }
 
-const CONVERSATION_STATE: Record<CallState, ConversationState> = { ACTIVE: 'ACTIVE', ON_HOLD: 'ON_HOLD', ENDED: 'CLOSED' };
-const STATE_EVENT: Record<CallState, EventType> = { ACTIVE: 'CONVERSATION_UNHOLD', ON_HOLD: 'CONVERSATION_HOLD', ENDED: 'CONVERSATION_END' };
-
-export interface CallServiceOptions {
-  blobs?: BlobStore;
-  /** Root of the per-call audio spools (recordingSpoolDir(dataDir) for `parley serve`). */
-  spoolDir?: string;
+/** A call's saved recording: its size, and its bytes (all, or `start`–`end` inclusive). */
+export interface CallRecording {
+  size(): Promise<number>;
+  read(range?: { start: number; end: number }): Promise<BlobBody>;
 }
 
-/** A fresh temporary directory: `--memory` servers and tests keep nothing behind in the working directory. */
-function temporaryDir(prefix: string): string {
-  return join(tmpdir(), `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`);
+export interface CallServiceOptions {
+  /** Where recordings are kept (createCore's caller chooses; see core/index.ts). */
+  blobs: BlobStore;
+  /** Root of the per-call audio spools. */
+  spoolDir: string;
 }
 
 /**
@@ -90,32 +58,26 @@ function temporaryDir(prefix: string): string {
 export class CallService {
   readonly audio: CallAudio;
 
-  constructor(private readonly db: Driver, options: CallServiceOptions = {}) {
-    this.audio = new CallAudio(db, {
-      blobs: options.blobs ?? new FsBlobStore(temporaryDir('parley-blobs')),
-      spoolDir: options.spoolDir ?? temporaryDir('parley-spool'),
-    });
+  constructor(private readonly db: Driver, options: CallServiceOptions) {
+    this.audio = new CallAudio(db, options);
   }
 
-  /**
-   * The recording of a call's conversation, for an authenticated download. `range` is an HTTP byte
-   * range (`suffix`: the last n bytes); one that starts past the end is OUT_OF_RANGE with the size.
-   */
-  async recording(ref: ConversationRef, range?: ByteRangeRequest): Promise<BlobBody> {
+  /** The recording of a call's conversation, for an authenticated download; NOT_FOUND until it is saved. */
+  async recording(ref: ConversationRef): Promise<CallRecording> {
     const conversation = await stores(this.db).conversations.getConversation(ref);
     if (!conversation) throw notFound('conversation');
     const call = await stores(this.db).calls.getCall(conversation.customerId, conversation.id);
     if (!call?.audioKey || conversation.audioPersistenceState !== 'PERSISTED') throw notFound('recording of this conversation');
-    if (!range) return this.audio.blobs.get(call.audioKey);
-    const stat = await this.audio.blobs.stat(call.audioKey);
-    if (!stat) throw notFound('recording of this conversation');
-    const size = stat.size;
-    const start = range.suffix !== undefined ? Math.max(0, size - range.suffix) : (range.start ?? 0);
-    const end = range.suffix !== undefined ? size - 1 : Math.min(range.end ?? size - 1, size - 1);
-    if (start >= size || end < start || range.suffix === 0) {
-      throw new ParleyError('OUT_OF_RANGE', `the range cannot be satisfied: the recording has ${size} bytes`, { size });
-    }
-    return this.audio.blobs.get(call.audioKey, { start, end });
+    const { audioKey } = call;
+    const blobs = this.audio.blobs;
+    return {
+      async size() {
+        const stat = await blobs.stat(audioKey);
+        if (!stat) throw notFound('recording of this conversation');
+        return stat.size;
+      },
+      read: (range) => (range ? blobs.get(audioKey, range) : blobs.get(audioKey)),
+    };
   }
 
   /** A stream's streamingConfig: finds the call, or opens it (and its conversation) when it is new. */
@@ -159,7 +121,10 @@ export class CallService {
       if (!recorded) return { call: found.call, closedOthers: [] as Call[] };
       const events = await s.calls.listCallEvents(profile.customerId, found.call.conversationId);
       const view = foldCallEvents(event.platformCallId, events);
-      const updated = await this.applyView(s, caller, found.call, found.conversation, view, event, recording);
+      const nextState = await followCall(s, caller, found.call, found.conversation, view, event, recording);
+      const justEnded = nextState === 'ENDED' && found.call.state !== 'ENDED';
+      if (justEnded && recording?.ok) await enqueueTranscription(s, found.call.customerId, found.call.conversationId, recording);
+      const updated: Call = { ...found.call, state: nextState, audioKey: recording?.ok ? recording.key : found.call.audioKey };
       const saved = await s.calls.updateCall(profile.customerId, updated.conversationId, {
         ...this.callChanges(updated, view),
         eventsProcessed: found.call.eventsProcessed + 1,
@@ -244,70 +209,6 @@ export class CallService {
     return { call, conversation };
   }
 
-  /** Brings the conversation in line with the fold; returns the call with its new state. */
-  private async applyView(
-    s: Stores,
-    caller: Caller,
-    call: Call,
-    conversation: Conversation,
-    view: CallView,
-    event: SessionEventInput,
-    recording: PersistedRecording | undefined,
-  ): Promise<Call> {
-    const changes: Partial<Conversation> = {};
-    const events: { type: EventType; payload: JsonObject }[] = [];
-    const ended = call.state === 'ENDED';
-    if (!ended) {
-      if (JSON.stringify(view.participants) !== JSON.stringify(conversation.participants)) changes.participants = view.participants;
-      if (view.startTime && view.startTime.getTime() !== conversation.startTime.getTime()) changes.startTime = view.startTime;
-      Object.assign(changes, identityChanges(conversation, view.participants));
-      if (view.masterCallId && !conversation.transferInfo.masterConversation) {
-        const transferInfo = await this.transferInfo(s, call, view);
-        if (transferInfo) changes.transferInfo = transferInfo;
-      }
-    }
-    const nextState = ended ? call.state : view.state;
-    if (nextState === 'ENDED' && !ended) Object.assign(changes, audioChanges(recording));
-    if (Object.keys(changes).length > 0) events.push({ type: 'CONVERSATION_UPDATE', payload: { fields: Object.keys(changes) } });
-    if (!ended && event.eventType === 'CALL_TRANSFER') {
-      events.push({
-        type: 'CONVERSATION_TRANSFER',
-        payload: {
-          platformMasterCallId: event.platformMasterCallId ?? '',
-          participants: (event.participants ?? []).map((p) => ({ role: p.role, user: p.user, platformAgentId: p.platformAgentId, externalUserId: p.externalUserId })),
-          ...(event.platformTime ? { platformTime: event.platformTime.toISOString() } : {}),
-        },
-      });
-    }
-    const target = CONVERSATION_STATE[nextState];
-    if (target !== conversation.state && conversation.state !== 'CLOSED') {
-      changes.state = target;
-      if (target === 'CLOSED') changes.endTime = view.endTime ?? new Date();
-      const payload: JsonObject = { from: conversation.state, to: target, platformCallId: call.platformCallId };
-      if (target === 'CLOSED' && event.payload?.reason) payload.reason = event.payload.reason;
-      events.push({ type: STATE_EVENT[nextState], payload });
-    }
-    if (events.length > 0) {
-      await applyChange(s, caller, { customerId: call.customerId, id: call.conversationId }, changes, events);
-    }
-    if (nextState === 'ENDED' && !ended && recording?.ok) {
-      const payload: TranscriptionPayload = {
-        conversationId: call.conversationId,
-        audioKey: recording.key,
-        sampleRateHertz: recording.sampleRateHertz,
-        channels: recording.channels,
-      };
-      await s.jobs.enqueueJobs([{
-        queue: TRANSCRIPTION_QUEUE,
-        customerId: call.customerId,
-        payload: payload as unknown as JsonObject,
-        orderingKey: conversationOrderingKey(call.conversationId),
-        uniqueKey: `transcription:${call.conversationId}`,
-      }]);
-    }
-    return { ...call, state: nextState, audioKey: recording?.ok ? recording.key : call.audioKey };
-  }
-
   private callChanges(call: Call, view: CallView) {
     const agent = view.participants.find((p) => p.role === 'AGENT');
     return {
@@ -319,86 +220,10 @@ export class CallService {
     };
   }
 
-  /** transferInfo holds resource names, as the conversations surface renders it verbatim. */
-  private async transferInfo(s: Stores, call: Call, view: CallView): Promise<Conversation['transferInfo'] | undefined> {
-    const master = await s.calls.getCallByPlatformId(call.customerId, call.profileId, view.masterCallId);
-    if (!master) return undefined;
-    const previous = (await s.calls.previousLeg(call.customerId, call.profileId, view.masterCallId, call.conversationId)) ?? master;
-    const [masterConversation, previousConversation] = await Promise.all([master, previous].map((c) =>
-      s.conversations.getConversation({ customerId: c.customerId, id: c.conversationId })));
-    if (!masterConversation || !previousConversation) return undefined;
-    return {
-      masterConversation: conversationName(masterConversation),
-      previousConversation: conversationName(previousConversation),
-      ...(view.transferTime ? { transferTime: view.transferTime.toISOString() } : {}),
-    };
-  }
-}
-
-function checkPlatformCallId(id: string, field: string): void {
-  if (!id) throw invalidArgument(field, 'is required');
-  if (id.length > LIMITS.shortString) throw invalidArgument(field, `at most ${LIMITS.shortString} characters`);
-}
-
-function checkEvent(input: SessionEventInput): SessionEventInput {
-  if (input.eventType === 'EVENT_TYPE_UNSPECIFIED') {
-    throw invalidArgument('sessionEvent.eventType', 'must be CALL_START, CALL_HOLD, CALL_UNHOLD, CALL_END, CALL_TRANSFER, PARTICIPANT_JOIN or PARTICIPANT_LEAVE');
-  }
-  checkPlatformCallId(input.platformCallId, 'sessionEvent.platformCallId');
-  if ((input.platformMasterCallId ?? '').length > LIMITS.shortString) {
-    throw invalidArgument('sessionEvent.platformMasterCallId', `at most ${LIMITS.shortString} characters`);
-  }
-  if ((input.participants?.length ?? 0) > LIMITS.participants) {
-    throw invalidArgument('sessionEvent.participants', `at most ${LIMITS.participants} participants`);
-  }
-  if (input.payload && Buffer.byteLength(JSON.stringify(input.payload)) > LIMITS.jsonObjectBytes) {
-    throw new ParleyError('PAYLOAD_TOO_LARGE', `sessionEvent.payload: at most ${LIMITS.jsonObjectBytes} bytes`, {
-      limit: { name: 'jsonObjectBytes', max: LIMITS.jsonObjectBytes },
-    });
-  }
-  if (input.platformTime && Number.isNaN(input.platformTime.getTime())) throw invalidArgument('sessionEvent.platformTime', 'is not a valid time');
-  return input;
-}
-
-/** "The same event": same type, time, call ids, participants and payload, whatever the key order. */
-function contentKey(event: SessionEventInput): string {
-  const { closeActiveCalls: _ignored, ...content } = event;
-  return contentHash(content);
 }
 
 function maxDate(a: Date | null, b: Date): Date {
   return a && a > b ? a : b;
-}
-
-/** agent / agentInfo / visitor from the first AGENT and VISITOR participants, when not set yet. */
-function identityChanges(conversation: Conversation, participants: readonly Participant[]): Partial<Conversation> {
-  const changes: Partial<Conversation> = {};
-  const agent = participants.find((p) => p.role === 'AGENT');
-  if (agent && !conversation.agent && !conversation.agentInfo.user && !conversation.agentInfo.platformAgentId) {
-    if (agent.user) changes.agent = agent.user;
-    changes.agentInfo = {
-      ...(agent.user ? { user: agent.user } : {}),
-      ...(agent.platformAgentId ? { platformAgentId: agent.platformAgentId } : {}),
-      ...(agent.displayName ? { displayName: agent.displayName } : {}),
-    };
-  }
-  const visitor = participants.find((p) => p.role === 'VISITOR');
-  if (visitor && !conversation.visitor.externalUserId && visitor.externalUserId) {
-    changes.visitor = { ...conversation.visitor, externalUserId: visitor.externalUserId, ...(visitor.displayName ? { displayName: visitor.displayName } : {}) };
-  }
-  return changes;
-}
-
-/** The conversation's audio fields at CALL_END (UpdateConversationAudioPersistenceState semantics). */
-function audioChanges(recording: PersistedRecording | undefined): Partial<Conversation> {
-  if (!recording) return {};
-  if (!recording.ok) return { audioPersistenceState: 'PERSIST_FAILED' };
-  return {
-    audioPersistenceState: 'PERSISTED',
-    persistedAudioUri: recording.uri,
-    persistedAudioDuration: recording.durationSeconds,
-    audioAnalysis: recording.analysis,
-  };
 }
 
 export type { CallChannel };

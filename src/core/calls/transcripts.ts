@@ -6,6 +6,7 @@ import type { Driver } from '../../store/driver.ts';
 import { stores, type Stores } from '../../store/index.ts';
 import type { NewMessage } from '../../store/messages.ts';
 import { actorOf } from '../tenancy/access.ts';
+import type { AppendPath } from '../messages/append.ts';
 import { ParleyError, failedPrecondition, notFound } from '../../kernel/errors.ts';
 import { applyChange } from '../conversations/conversations.ts';
 import { newId } from '../../kernel/ids.ts';
@@ -50,6 +51,8 @@ export interface TranscriptResult {
 export interface TranscriptServiceOptions {
   blobs: BlobStore;
   transcriber: Transcriber | null;
+  /** The one append path; a transcript takes it inside its own transaction, into a CLOSED conversation. */
+  appends: AppendPath;
 }
 
 export function transcriptionStatus(conversation: Pick<Conversation, 'metadata'>): string | null {
@@ -127,9 +130,9 @@ export class TranscriptService {
         transcriptionInfo: { provider, channel: line.channel },
         language: conversation.languageCode,
       }));
-      const appended = await s.messages.appendMessages(
-        { customerId: conversation.customerId, id: conversation.id, profileId: null }, actorOf(caller), messages, 'closed',
-      );
+      const appended = await this.options.appends.inTransaction(tx, {
+        ref: { customerId: conversation.customerId, id: conversation.id, profileId: null }, actor: actorOf(caller), messages, into: 'closed',
+      });
       if (appended.length !== messages.length) throw new ParleyError('ABORTED', 'the conversation changed while its transcript was appended; retry');
       await this.writeStatus(s, caller, conversation, 'completed', provider);
       return { status: 'completed' as const, messages: appended };

@@ -4,34 +4,17 @@ import type { NewEvent } from '../../store/events.ts';
 import type { ConversationCursor, ConversationFilter, ConversationOrder } from '../../store/conversation-list.ts';
 import { stores, type Stores } from '../../store/index.ts';
 import { actorOf, requireProfile } from '../tenancy/access.ts';
-import { failedPrecondition, invalidArgument, notFound, ParleyError } from '../../kernel/errors.ts';
-import { newId } from '../../kernel/ids.ts';
-import { LIMITS } from '../../kernel/limits.ts';
+import { failedPrecondition, invalidArgument, notFound } from '../../kernel/errors.ts';
 import { decodePageToken, encodePageToken } from '../../kernel/page-token.ts';
-import type { Caller, Conversation, ConversationState, EventType, JsonObject } from '../../kernel/types.ts';
+import type { Caller, Conversation, ConversationMode, ConversationState, EventType, JsonObject } from '../../kernel/types.ts';
+import { canonicalLanguage, checkInput, isUpdatableField, type ConversationInput, type StartDefaults, type StartOptions } from './conversation-input.ts';
+import { handOff, LIFECYCLE_FIELDS, moveTo, remove, startIn } from './lifecycle.ts';
 
-/** Fields a caller may set at start and change with UpdateConversation. */
-export const UPDATABLE_FIELDS = [
-  'agent', 'participants', 'agentInfo', 'agentUserName', 'team', 'visitor', 'conversationCorrelationId', 'skill',
-  'platformInfo', 'startTime', 'legacyChatId', 'raiseHandState', 'languageCode', 'channel', 'displayName',
-  'policyOverride', 'usecase', 'corruptionState', 'virtualAgent', 'transferInfo', 'multiLanguageMode',
-] as const satisfies readonly (keyof Conversation)[];
-
-/** Settable at start only: `source` decides sharing, so it cannot change later. */
-export const START_ONLY_FIELDS = ['source'] as const;
-
-/** Changed only through their dedicated methods, which carry their rules. */
-export const DEDICATED_FIELDS: Partial<Record<keyof Conversation, string>> = {
-  state: 'UpdateConversationState (:updateState) or CloseConversation (:close)',
-  audioPersistenceState: 'UpdateConversationAudioPersistenceState (:updateAudioPersistenceState)',
-  persistedAudioUri: 'UpdateConversationAudioPersistenceState (:updateAudioPersistenceState)',
-  audioAnalysis: 'UpdateConversationAudioPersistenceState (:updateAudioPersistenceState)',
-  persistedAudioDuration: 'UpdateConversationAudioPersistenceState (:updateAudioPersistenceState)',
-  sharingState: 'UpdateConversationSharingState (:updateSharingState)',
-  metadata: 'UpsertConversationMetadata (:upsertMetadata)',
-};
-
-export type ConversationInput = Partial<Pick<Conversation, (typeof UPDATABLE_FIELDS)[number] | (typeof START_ONLY_FIELDS)[number]>>;
+// Where these lived before the lifecycle and the input rules got their own files.
+export { startIn } from './lifecycle.ts';
+export { canonicalLanguage, checkInput, type ConversationInput, type StartDefaults } from './conversation-input.ts';
+// What list() takes, so the surfaces need not import the store.
+export type { ConversationFilter, ConversationOrder };
 
 export interface ListOptions {
   filter: ConversationFilter;
@@ -40,82 +23,11 @@ export interface ListOptions {
   pageToken?: string;
 }
 
-/** BCP-47 syntax check through Intl; returns the canonical form. */
-export function canonicalLanguage(code: string, field = 'languageCode'): string {
-  try {
-    return Intl.getCanonicalLocales(code)[0];
-  } catch {
-    throw invalidArgument(field, `"${code}" is not a BCP-47 language tag`);
-  }
-}
-
-export function checkInput(input: ConversationInput, prefix: string): ConversationInput {
-  const out = { ...input };
-  if (out.languageCode) out.languageCode = canonicalLanguage(out.languageCode, `${prefix}languageCode`);
-  if (out.participants && out.participants.length > LIMITS.participants) {
-    throw invalidArgument(`${prefix}participants`, `at most ${LIMITS.participants} participants`);
-  }
-  return out;
-}
-
-export interface StartDefaults {
-  source: Conversation['source'];
-  channel?: Conversation['channel'];
-}
-
-export interface StartOptions {
-  closeAgentOtherConversations?: boolean;
-}
-
 /**
- * The body of StartConversation inside a caller's transaction, after the profile check and with
- * input already checked: BatchStartConversations runs it once per request in one transaction.
- */
-export async function startIn(
-  s: Stores,
-  caller: Caller,
-  customerId: string,
-  profileId: string,
-  conversationId: string | undefined,
-  checked: ConversationInput,
-  defaults: StartDefaults,
-  options: StartOptions = {},
-): Promise<{ conversation: Conversation; created: boolean }> {
-  const id = newId();
-  const created = await s.conversations.insertConversation({
-    channel: defaults.channel,
-    ...checked,
-    source: checked.source && checked.source !== 'SOURCE_UNSPECIFIED' ? checked.source : defaults.source,
-    customerId,
-    profileId,
-    id,
-    nameId: conversationId ?? id,
-    startTime: checked.startTime ?? new Date(),
-    state: 'ACTIVE',
-  });
-  if (!created) {
-    const existing = await s.conversations.getConversation({ customerId, profileId, nameId: conversationId! });
-    if (!existing) throw new ParleyError('ABORTED', 'conversation was deleted while starting; retry');
-    return { conversation: existing, created: false };
-  }
-  await s.events.appendEvents(customerId, id, actorOf(caller), [
-    { type: 'CONVERSATION_START', payload: { source: created.source, channel: created.channel } },
-  ]);
-  const agent = created.agentUserName || created.agent;
-  if (options.closeAgentOtherConversations && agent) {
-    for (const closedId of await s.conversations.closeAgentConversations(customerId, profileId, agent, id)) {
-      await s.events.appendEvents(customerId, closedId, actorOf(caller), [
-        { type: 'CONVERSATION_END', payload: { reason: 'closeAgentOtherConversations', by: id } },
-      ]);
-    }
-  }
-  return { conversation: created, created: true };
-}
-
-/**
- * Writes a decided change to a conversation and its events, in the caller's transaction: the one
- * way a conversation row changes (mutate below, and the call, ingest and transcript rules that
- * already hold the row inside their own transaction).
+ * Writes a decided change to a conversation's fields and its events, in the caller's transaction:
+ * the one way a conversation row changes (mutate below, and the call, ingest and transcript rules
+ * that already hold the row inside their own transaction). The state columns are the lifecycle's
+ * (lifecycle.ts): a change naming one is a bug.
  */
 export async function applyChange(
   s: Stores,
@@ -124,6 +36,8 @@ export async function applyChange(
   changes: Partial<Conversation>,
   events: readonly NewEvent[],
 ): Promise<Conversation> {
+  const lifecycleField = LIFECYCLE_FIELDS.find((field) => field in changes);
+  if (lifecycleField) throw new Error(`${lifecycleField} changes only through core/conversations/lifecycle.ts`);
   const updated = await s.conversations.updateConversation({ customerId: conversation.customerId, id: conversation.id }, changes);
   await s.events.appendEvents(conversation.customerId, conversation.id, actorOf(caller), events);
   return updated!;
@@ -167,7 +81,7 @@ export class ConversationService {
     const s = this.read();
     await requireProfile(s, caller, customerId, profileId);
     const tokenScope = { filter: options.filter, order: options.order, profileId };
-    const after = decodePageToken(options.pageToken, tokenScope) as ConversationCursor | undefined;
+    const after = decodePageToken(options.pageToken, tokenScope, ['timestamp', 'id']) as ConversationCursor | undefined;
     const rows = await s.conversations.listConversations(customerId, profileId, options.filter, options.order, after, options.pageSize + 1);
     const page = rows.slice(0, options.pageSize);
     let nextPageToken = '';
@@ -189,9 +103,7 @@ export class ConversationService {
     if (mask.length === 0) throw invalidArgument('updateMask', 'must name at least one field');
     const changes: Record<string, unknown> = {};
     for (const field of mask) {
-      const dedicated = DEDICATED_FIELDS[field as keyof Conversation];
-      if (dedicated) throw invalidArgument('updateMask', `${field} is changed with ${dedicated}`);
-      if (!(UPDATABLE_FIELDS as readonly string[]).includes(field)) {
+      if (!isUpdatableField(field)) {
         throw invalidArgument('updateMask', `${field} is not an updatable field (output-only or unknown)`);
       }
       changes[field] = (input as Record<string, unknown>)[field] ?? clearedValue(field);
@@ -200,22 +112,20 @@ export class ConversationService {
     return this.mutate(caller, ref, () => ({ changes: checked, event: 'CONVERSATION_UPDATE', payload: { fields: [...mask] } }));
   }
 
+  /** Deletes the conversation and, in the same transaction, appends its CONVERSATION_DELETE. */
   async delete(caller: Caller, ref: ConversationRef): Promise<void> {
-    const deleted = await this.db.transaction((tx) => stores(tx).conversations.deleteConversation(ref));
-    if (!deleted) throw notFound('conversation');
+    await this.locked(ref, (current, s) => remove(s, caller, current));
   }
 
   /** Closing is idempotent: a closed conversation stays closed, with its first endTime. */
   async setState(caller: Caller, ref: ConversationRef, state: ConversationState): Promise<Conversation> {
     if (state === 'STATE_UNSPECIFIED') throw invalidArgument('state', 'must be ACTIVE, ON_HOLD or CLOSED');
-    return this.mutate(caller, ref, (current) => {
-      if (current.state === state) return null;
-      if (current.state === 'CLOSED') throw failedPrecondition('conversation is closed and cannot be reopened');
-      const event: EventType = state === 'CLOSED' ? 'CONVERSATION_END' : state === 'ON_HOLD' ? 'CONVERSATION_HOLD' : 'CONVERSATION_UNHOLD';
-      const changes: Partial<Conversation> = { state };
-      if (state === 'CLOSED') changes.endTime = new Date();
-      return { changes, event, payload: { from: current.state, to: state } };
-    });
+    return this.locked(ref, (current, s) => moveTo(s, caller, current, state));
+  }
+
+  /** Human handoff: MANUAL when a person takes the conversation over, AI when they hand it back. */
+  async setMode(caller: Caller, ref: ConversationRef, mode: ConversationMode): Promise<Conversation> {
+    return this.locked(ref, (current, s) => handOff(s, caller, current, mode));
   }
 
   async updateAudioPersistence(
@@ -275,13 +185,20 @@ export class ConversationService {
       | null
       | Promise<{ changes: Partial<Conversation>; event: EventType; payload: JsonObject } | null>,
   ): Promise<Conversation> {
+    return this.locked(ref, async (current, s) => {
+      const decision = await decide(current, s);
+      if (!decision) return current;
+      return applyChange(s, caller, current, decision.changes, [{ type: decision.event, payload: decision.payload }]);
+    });
+  }
+
+  /** Runs `change` in one transaction with the conversation's row locked; NOT_FOUND when it is absent. */
+  private async locked<T>(ref: ConversationRef, change: (current: Conversation, s: Stores) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
       const current = await s.conversations.getConversation(ref, { forUpdate: true });
       if (!current) throw notFound('conversation');
-      const decision = await decide(current, s);
-      if (!decision) return current;
-      return applyChange(s, caller, current, decision.changes, [{ type: decision.event, payload: decision.payload }]);
+      return change(current, s);
     });
   }
 }

@@ -8,6 +8,9 @@ import { LIMITS } from '../../kernel/limits.ts';
 import { decodePageToken, encodePageToken } from '../../kernel/page-token.ts';
 import { CLIENT_EVENT_TYPES, type Caller, type ConversationEvent } from '../../kernel/types.ts';
 
+// What batchCreate() takes, so the surfaces need not import the store.
+export type { NewEvent };
+
 export class EventService {
   constructor(private readonly db: Driver) {}
 
@@ -17,7 +20,7 @@ export class EventService {
     if (!conversation) throw notFound('conversation');
     const types = [...new Set(options.types)].sort();
     const tokenScope = { conversation: conversation.id, types };
-    const after = decodePageToken(options.pageToken, tokenScope)?.[0] as number | undefined;
+    const after = decodePageToken(options.pageToken, tokenScope, ['int'])?.[0] as number | undefined;
     const rows = await s.events.listEvents(conversation.customerId, conversation.id, { types, afterSeq: after, limit: options.pageSize + 1 });
     const events = rows.slice(0, options.pageSize);
     const nextPageToken = rows.length > options.pageSize ? encodePageToken(tokenScope, [events[events.length - 1].seq]) : '';

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { conversationName, ingestId } from '../resource-names.ts';
+import { DELETE_EVENT, isHandoff } from '../conversations/lifecycle.ts';
 import type { Conversation, ConversationEvent, Json, JsonObject } from '../../kernel/types.ts';
 
 /** The webhook event types a customer can subscribe to (Converra's names). */
-export const WEBHOOK_EVENT_TYPES = ['conversation.created', 'conversation.updated', 'insights.generated'] as const;
+export const WEBHOOK_EVENT_TYPES = ['conversation.created', 'conversation.updated', 'conversation.deleted', 'insights.generated'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** One webhook event: what is sent to every subscribed endpoint, byte for byte the same. */
@@ -40,6 +41,8 @@ function changedFields(events: readonly ConversationEvent[]): string[] {
     if (event.type === 'CONVERSATION_UPDATE') {
       const named = event.payload.fields;
       if (Array.isArray(named)) for (const f of named) if (typeof f === 'string') fields.add(f);
+    } else if (isHandoff(event)) {
+      fields.add('mode');
     } else {
       const field = CHANGED_FIELD[event.type];
       if (field) fields.add(field);
@@ -66,12 +69,17 @@ function webhookEventId(batchStart: ConversationEvent, type: WebhookEventType): 
  * - CONVERSATION_START → `conversation.created` (whatever else the creating transaction did is
  *   part of the creation, so no `conversation.updated` joins it);
  * - any change → ONE `conversation.updated` whose `changedFields` is the union of the fields;
- * - ANALYSIS_COMPLETE → `insights.generated` with the insights from the event.
+ * - ANALYSIS_COMPLETE → `insights.generated` with the insights from the event;
+ * - CONVERSATION_DELETE → `conversation.deleted` alone, with ids only: the conversation is gone
+ *   (`conversation` is then undefined) and so is everything else it held.
  */
-export function webhookEventsFor(conversation: Conversation, events: readonly ConversationEvent[]): WebhookEvent[] {
+export function webhookEventsFor(conversation: Conversation | undefined, events: readonly ConversationEvent[]): WebhookEvent[] {
   if (events.length === 0) return [];
   const first = events[0];
   const createdAt = events[events.length - 1].createTime.toISOString();
+  const deletion = events.find((e) => e.type === DELETE_EVENT);
+  if (deletion) return [deletedEvent(deletion, first, createdAt)];
+  if (!conversation) return [];
   const base: JsonObject = {
     conversationId: ingestId('conversation', conversation.id),
     name: conversationName(conversation),
@@ -88,6 +96,16 @@ export function webhookEventsFor(conversation: Conversation, events: readonly Co
   const analysis = [...events].reverse().find((e) => e.type === 'ANALYSIS_COMPLETE');
   if (analysis) make('insights.generated', { insights: insightsOf(conversation, analysis) });
   return out;
+}
+
+/** `conversation.deleted`: named from the CONVERSATION_DELETE's ids, as the conversation row is gone. */
+function deletedEvent(deletion: ConversationEvent, first: ConversationEvent, createdAt: string): WebhookEvent {
+  const { profileId, nameId } = deletion.payload;
+  const data: JsonObject = { conversationId: ingestId('conversation', deletion.conversationId) };
+  if (typeof profileId === 'string' && typeof nameId === 'string') {
+    data.name = conversationName({ customerId: deletion.customerId, profileId, nameId });
+  }
+  return { id: webhookEventId(first, 'conversation.deleted'), type: 'conversation.deleted', createdAt, data };
 }
 
 const INSIGHT_FIELDS = ['sentiment', 'sentimentScore', 'taskCompleted', 'topics', 'summary', 'issues'] as const;

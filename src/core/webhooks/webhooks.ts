@@ -103,14 +103,14 @@ export async function planDeliveries(
   endpoints: readonly WebhookEndpoint[],
 ): Promise<NewDelivery[]> {
   if (endpoints.length === 0) return [];
+  // Undefined once deleted: only a deletion is then still told (its event outlives the row).
   const conversation = await s.conversations.getConversation({ customerId: batch.customerId, id: batch.conversationId });
-  if (!conversation) return [];
   const deliveries: NewDelivery[] = [];
   for (const event of webhookEventsFor(conversation, batch.events)) {
     const body = webhookBody(event);
     for (const endpoint of endpoints) {
       if (!subscribes(endpoint, event.type)) continue;
-      deliveries.push({ id: newId(), endpointId: endpoint.id, eventId: event.id, eventType: event.type, conversationId: conversation.id, body });
+      deliveries.push({ id: newId(), endpointId: endpoint.id, eventId: event.id, eventType: event.type, conversationId: batch.conversationId, body });
     }
   }
   return s.webhooks.insertDeliveries(batch.customerId, deliveries);

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsBlobStore, type BlobStore } from './blob-store.ts';
+import { temporaryDir } from './temporary-dir.ts';
 import { S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.ts';
 
 export interface BlobConfig {
@@ -16,6 +15,6 @@ export interface BlobConfig {
  */
 export function blobStoreFromConfig(config: BlobConfig): BlobStore {
   if (config.blobS3) return new S3BlobStore(config.blobS3);
-  if (config.memory) return new FsBlobStore(join(tmpdir(), `parley-blobs-${process.pid}-${randomBytes(4).toString('hex')}`));
+  if (config.memory) return new FsBlobStore(temporaryDir('parley-blobs'));
   return new FsBlobStore(join(config.dataDir, 'blobs'));
 }

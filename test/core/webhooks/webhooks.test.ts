@@ -97,7 +97,7 @@ forEachDriver('webhook endpoints (core)', (kind) => {
     const before = await rowCounts(database);
     await expectError(core.webhooks.create(acme, { url: 'ftp://example.com/' }), 'INVALID_ARGUMENT', 'url');
     await expectError(core.webhooks.create(acme, { url: '' }), 'INVALID_ARGUMENT', 'url');
-    await expectError(core.webhooks.create(acme, { url: 'http://127.0.0.1/', events: ['conversation.deleted'] }), 'INVALID_ARGUMENT', 'events[0]');
+    await expectError(core.webhooks.create(acme, { url: 'http://127.0.0.1/', events: ['conversation.archived'] }), 'INVALID_ARGUMENT', 'events[0]');
     await expectError(core.webhooks.create(acme, { url: 'http://127.0.0.1/', description: 'd'.repeat(1025) }), 'INVALID_ARGUMENT', 'description');
     for (const url of ['http://127.0.0.1/', 'http://10.1.1.1/', 'http://169.254.169.254/', 'http://[::1]/', 'http://[fc00::5]/', 'http://localhost:8080/']) {
       await expectError(strict.webhooks.create(acme, { url }), 'INVALID_ARGUMENT', 'url');
