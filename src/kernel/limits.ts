@@ -28,7 +28,20 @@ export const LIMITS = {
   filterValues: 100,
   /** Metadata keys on a conversation. */
   metadataKeys: 256,
+  /**
+   * Nesting of arrays and objects in one JSON document (a body, a stream message, ingest content):
+   * deeper values overflowed the stack of the checks that walk them, and PostgreSQL's jsonb parser.
+   */
+  jsonDepth: 64,
+  /** Length of one path segment (ids and names), characters: the longest documented id is 128. */
+  pathParam: 1024,
 } as const;
+
+/**
+ * Every time on the wire (fields, filters): RFC 3339 inside these bounds once in UTC, without a
+ * leap second. JavaScript's Date holds no leap second and PostgreSQL's timestamptz no year 0000.
+ */
+export const TIME_RANGE = { min: '0001-01-01T00:00:00Z', max: '9999-12-31T23:59:59.999Z' } as const;
 
 /**
  * Offset paging, which the ingest surface's vendor forces: the page size, and the deepest offset

@@ -1,11 +1,8 @@
-import type { Conversation, JsonObject } from '../kernel/types.ts';
+import type { CloseReason, Conversation, JsonObject, Message } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 import { refPredicate, type ConversationRef } from './conversation-ref.ts';
 import { selectList } from './conversations.ts';
-
-/** How the ingest surface names a conversation's state. */
-export type IngestStatus = 'in_progress' | 'active' | 'completed' | 'abandoned';
-export type OpenStatus = 'in_progress' | 'active';
+import { MESSAGE_COLUMNS, MESSAGE_CREATE_PAYLOAD, MESSAGE_VALUES, messageDoc, messageJson, messagesFromJson, type NewMessage } from './messages.ts';
 
 /** A conversation as the ingest surface sees it: the core row plus what ingest keeps beside it. */
 export interface IngestConversation {
@@ -14,12 +11,16 @@ export interface IngestConversation {
   llmModel: string;
   companyName: string;
   metadata: JsonObject;
-  openStatus: OpenStatus;
-  /** Closed with a CONVERSATION_END whose payload says `reason: "abandoned"`. */
-  abandoned: boolean;
+  /**
+   * The caller's word for the conversation while it is open, kept only to be echoed back (the
+   * ingest surface has two); the conversation's state and close reason are the lifecycle's.
+   */
+  openStatus: string;
   hasInsights: boolean;
   /** now() of the reading transaction: the update_time any write in it stamps. */
   transactionTime: Date;
+  /** The seq the next message gets: an append guards on it (store/messages.ts AppendRequest.expectSeq). */
+  nextMessageSeq: number;
 }
 
 export interface IngestDetails {
@@ -27,7 +28,7 @@ export interface IngestDetails {
   llmModel: string;
   companyName: string;
   metadata: JsonObject;
-  openStatus: OpenStatus;
+  openStatus: string;
 }
 
 /** Links a new conversation to its agent and records the ingest fields, in one statement. */
@@ -42,31 +43,18 @@ export async function saveIngestDetails(db: Queryable, customerId: string, conve
   );
 }
 
-/**
- * Shallow-merges metadata into a conversation's ingest record (jsonb `||`: top-level keys of the
- * new object replace the old ones). A conversation started on another surface gets its record here.
- */
-export async function mergeIngestMetadata(db: Queryable, customerId: string, conversationId: string, metadata: JsonObject): Promise<void> {
-  await db.query(
-    `INSERT INTO ingest_conversations AS i (customer_id, conversation_id, metadata) VALUES ($1, $2, $3::jsonb)
-     ON CONFLICT (customer_id, conversation_id) DO UPDATE SET metadata = i.metadata || EXCLUDED.metadata`,
-    [customerId, conversationId, JSON.stringify(metadata)],
-  );
-}
-
-const ABANDONED = `EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.customer_id AND e.conversation_id = c.id
-  AND e.type = 'CONVERSATION_END' AND e.payload->>'reason' = 'abandoned')`;
 const HAS_INSIGHTS = `EXISTS (SELECT 1 FROM analyses a WHERE a.customer_id = c.customer_id AND a.conversation_id = c.id)`;
 
 const VIEW = `${selectList('c')}, c.agent_id AS "agentId", coalesce(i.llm_model, '') AS "llmModel",
   coalesce(i.company_name, '') AS "companyName", coalesce(i.metadata, '{}') AS "ingestMetadata",
-  coalesce(i.open_status, 'active') AS "openStatus", ${ABANDONED} AS abandoned, ${HAS_INSIGHTS} AS "hasInsights", now() AS "transactionTime"`;
+  coalesce(i.open_status, 'active') AS "openStatus", ${HAS_INSIGHTS} AS "hasInsights", now() AS "transactionTime",
+  c.next_message_seq AS "nextMessageSeq"`;
 const FROM = `conversations c LEFT JOIN ingest_conversations i ON i.customer_id = c.customer_id AND i.conversation_id = c.id`;
 
 type ViewRow = Conversation & Omit<IngestConversation, 'conversation' | 'metadata'> & { ingestMetadata: JsonObject };
 
-function fromRow({ agentId, llmModel, companyName, ingestMetadata, openStatus, abandoned, hasInsights, transactionTime, ...conversation }: ViewRow): IngestConversation {
-  return { conversation: conversation as Conversation, agentId, llmModel, companyName, metadata: ingestMetadata, openStatus, abandoned, hasInsights, transactionTime };
+function fromRow({ agentId, llmModel, companyName, ingestMetadata, openStatus, hasInsights, transactionTime, nextMessageSeq, ...conversation }: ViewRow): IngestConversation {
+  return { conversation: conversation as Conversation, agentId, llmModel, companyName, metadata: ingestMetadata, openStatus, hasInsights, transactionTime, nextMessageSeq };
 }
 
 /** One conversation as ingest sees it; `forUpdate` takes the conversation's row lock (appends). */
@@ -76,9 +64,117 @@ export async function getIngestConversation(db: Queryable, ref: ConversationRef,
   return rows[0] && fromRow(rows[0]);
 }
 
+/** A conversation as ingest sees it, with the messages its transcript renders. */
+export interface IngestTranscriptRow extends IngestConversation {
+  messages: Message[];
+}
+
+/**
+ * One conversation as ingest sees it AND its transcript, in one statement (one snapshot): the first
+ * `limit` messages by seq, tombstones (DELETED) left out, as one json_agg value (store/messages.ts
+ * messageJson). `forUpdate` takes the conversation's row lock.
+ */
+export async function getIngestTranscript(
+  db: Queryable, ref: ConversationRef, limit: number, options: { forUpdate?: boolean } = {},
+): Promise<IngestTranscriptRow | undefined> {
+  const where = refPredicate(ref, 2, 'c');
+  const rows = await db.query<ViewRow & { messages: Parameters<typeof messagesFromJson>[0] }>(
+    `SELECT ${VIEW}, (
+       SELECT json_agg(${messageJson('m')} ORDER BY m.seq) FROM (
+         SELECT * FROM messages WHERE customer_id = c.customer_id AND conversation_id = c.id ORDER BY seq LIMIT $1
+       ) m WHERE m.state <> 'DELETED'
+     ) AS messages
+     FROM ${FROM} WHERE ${where.sql}${options.forUpdate ? ' FOR UPDATE OF c' : ''}`,
+    [limit, ...where.params],
+    { prepare: true },
+  );
+  if (!rows[0]) return undefined;
+  const { messages, ...view } = rows[0];
+  return { ...fromRow(view), messages: messagesFromJson(messages) };
+}
+
+export interface NewIngestConversation {
+  customerId: string;
+  profileId: string;
+  id: string;
+  /** The agent it logs; nothing is written when the agent is absent (or outside `agentProfileId`). */
+  agentId: string;
+  /** The caller's profile narrowing the agent lookup (null: any of the customer's). */
+  agentProfileId: string | null;
+  actor: string;
+  /** The row as the lifecycle starts (and, for a create that closes it, closes) it. */
+  conversation: Pick<Conversation, 'state' | 'startTime' | 'channel' | 'source'> & Partial<Pick<Conversation, 'endTime' | 'closeReason'>>;
+  details: Omit<IngestDetails, 'agentId'>;
+  messages: readonly NewMessage[];
+  /** Events before the messages' MESSAGE_CREATE events (the start), and after them (the close). */
+  eventsBefore: readonly { type: string; payload: JsonObject }[];
+  eventsAfter: readonly { type: string; payload: JsonObject }[];
+}
+
+/**
+ * A logged conversation in ONE statement (no transaction needed, and nothing is written when the
+ * agent is absent): the conversation row as the lifecycle left it, its ingest record, its messages
+ * with seqs from 0, and its events (eventsBefore, one MESSAGE_CREATE per message, eventsAfter) with
+ * seqs from 0. The column values are those of the step-by-step path (start, ingest record, append,
+ * close) in one transaction: every step stamps the same now(). Undefined when the agent is absent.
+ */
+export async function createIngestConversation(
+  db: Queryable, input: NewIngestConversation,
+): Promise<{ conversation: Conversation; messages: Message[] } | undefined> {
+  const c = input.conversation;
+  const rows = await db.query<Conversation & { messages: Parameters<typeof messagesFromJson>[0] }>(
+    `WITH agent AS (
+       SELECT id FROM agents WHERE customer_id = $1 AND id = $4 AND ($5::text IS NULL OR profile_id = $5)
+     ), input AS (
+       SELECT doc, ord::int - 1 AS seq FROM jsonb_array_elements($12::jsonb) WITH ORDINALITY AS m(doc, ord)
+     ), conv AS (
+       INSERT INTO conversations AS c (customer_id, id, profile_id, name_id, agent_id, state, start_time, end_time, close_reason,
+         channel, source, create_time, message_count, next_message_seq, next_event_seq)
+       SELECT $1, $2, $3, $2, agent.id, $6, $7::timestamptz, $8::timestamptz, $9, $10, $11, date_trunc('milliseconds', now()),
+              jsonb_array_length($12::jsonb), jsonb_array_length($12::jsonb),
+              jsonb_array_length($13::jsonb) + jsonb_array_length($12::jsonb) + jsonb_array_length($14::jsonb)
+         FROM agent
+       RETURNING ${selectList('c')}
+     ), described AS (
+       INSERT INTO ingest_conversations (customer_id, conversation_id, llm_model, company_name, metadata, open_status)
+       SELECT $1, id, $15, $16, $17::jsonb, $18 FROM conv
+     ), inserted AS (
+       INSERT INTO messages (customer_id, conversation_id, seq, ${MESSAGE_COLUMNS})
+       SELECT $1, conv.id, seq, ${MESSAGE_VALUES} FROM conv, input
+       RETURNING *
+     ), logged AS (
+       INSERT INTO events (customer_id, conversation_id, seq, type, actor, associated_message, payload)
+       SELECT $1, conv.id, e.seq, e.type, $19, e.associated_message, e.payload FROM conv, (
+         SELECT (ord - 1)::int AS seq, doc->>'type' AS type, '' AS associated_message, doc->'payload' AS payload
+           FROM jsonb_array_elements($13::jsonb) WITH ORDINALITY AS b(doc, ord)
+         UNION ALL
+         SELECT jsonb_array_length($13::jsonb) + seq, 'MESSAGE_CREATE', doc->>'id', ${MESSAGE_CREATE_PAYLOAD} FROM input
+         UNION ALL
+         SELECT (jsonb_array_length($13::jsonb) + jsonb_array_length($12::jsonb) + ord - 1)::int, doc->>'type', '', doc->'payload'
+           FROM jsonb_array_elements($14::jsonb) WITH ORDINALITY AS a(doc, ord)
+       ) e
+       ORDER BY e.seq
+     )
+     SELECT conv.*, (SELECT json_agg(${messageJson('m')} ORDER BY m.seq) FROM inserted m) AS messages FROM conv`,
+    [
+      input.customerId, input.id, input.profileId, input.agentId, input.agentProfileId,
+      c.state, c.startTime.toISOString(), c.endTime?.toISOString() ?? null, c.closeReason ?? null, c.channel, c.source,
+      JSON.stringify(input.messages.map(messageDoc)), JSON.stringify(input.eventsBefore), JSON.stringify(input.eventsAfter),
+      input.details.llmModel, input.details.companyName, JSON.stringify(input.details.metadata), input.details.openStatus, input.actor,
+    ],
+    { prepare: true },
+  );
+  if (!rows[0]) return undefined;
+  const { messages, ...conversation } = rows[0];
+  return { conversation, messages: messagesFromJson(messages) };
+}
+
 export interface IngestFilter {
   agentId?: string;
-  status?: IngestStatus;
+  /** true: open conversations only; false: closed ones only. */
+  open?: boolean;
+  /** Closed ones closed for this reason only. */
+  closeReason?: CloseReason;
   hasInsights?: boolean;
 }
 
@@ -88,9 +184,11 @@ function filterClause(filter: IngestFilter, params: unknown[]): string {
     params.push(filter.agentId);
     where.push(`c.agent_id = $${params.length}`);
   }
-  if (filter.status === 'completed') where.push(`c.state = 'CLOSED' AND NOT ${ABANDONED}`);
-  if (filter.status === 'abandoned') where.push(`c.state = 'CLOSED' AND ${ABANDONED}`);
-  if (filter.status === 'active' || filter.status === 'in_progress') where.push(`c.state <> 'CLOSED'`);
+  if (filter.open !== undefined) where.push(filter.open ? `c.state <> 'CLOSED'` : `c.state = 'CLOSED'`);
+  if (filter.closeReason !== undefined) {
+    params.push(filter.closeReason);
+    where.push(`c.close_reason = $${params.length}`);
+  }
   if (filter.hasInsights !== undefined) where.push(filter.hasInsights ? HAS_INSIGHTS : `NOT ${HAS_INSIGHTS}`);
   return where.join(' AND ');
 }

@@ -8,6 +8,49 @@ const SELECT = `customer_id AS "customerId", conversation_id AS "conversationId"
   audio_start_offset AS "audioStartOffset", audio_end_offset AS "audioEndOffset",
   original_event_data AS "originalEventData", language, metadata, redactions`;
 
+/**
+ * A new message's columns, and their values read from its JSON document `doc` (a NewMessage with
+ * createTime as an ISO string): every statement that inserts messages takes them from here.
+ */
+export const MESSAGE_COLUMNS = `id, legacy_message_id, text, text_html, transcription_info, agent, speaker, speaker_info, state,
+  create_time, audio_start_offset, audio_end_offset, original_event_data, language, metadata`;
+export const MESSAGE_VALUES = `doc->>'id', coalesce(doc->>'legacyMessageId', ''),
+  doc->>'text', coalesce(doc->>'textHtml', ''), doc->'transcriptionInfo', coalesce(doc->>'agent', ''),
+  doc->>'speaker', doc->'speakerInfo', doc->>'state', coalesce((doc->>'createTime')::timestamptz, now()),
+  (doc->>'audioStartOffset')::float8, (doc->>'audioEndOffset')::float8, doc->'originalEventData',
+  coalesce(doc->>'language', ''), coalesce(doc->'metadata', '{}')`;
+/** The payload of a message's MESSAGE_CREATE event, from its document `doc` and its `seq`. */
+export const MESSAGE_CREATE_PAYLOAD = `jsonb_build_object('sequencePosition', seq, 'speaker', doc->>'speaker')`;
+
+/** A message as a document for the append statements. */
+export function messageDoc(message: NewMessage): Record<string, unknown> {
+  return { ...message, createTime: message.createTime?.toISOString() };
+}
+
+/**
+ * One message row of table alias `m` as ONE json value, so that a whole transcript comes back as
+ * one json_agg column: one JSON.parse instead of the driver's per-row, per-column work (a 100-message
+ * transcript was ~40% of an ingest append's CPU as rows). Times go as epoch milliseconds, cut like the
+ * driver's own timestamptz parsing; messagesFromJson makes them Dates again.
+ */
+export function messageJson(m: string): string {
+  const ms = (column: string) => `floor(extract(epoch FROM ${m}.${column}) * 1000)`;
+  return `json_build_object('customerId', ${m}.customer_id, 'conversationId', ${m}.conversation_id, 'id', ${m}.id, 'seq', ${m}.seq,
+    'legacyMessageId', ${m}.legacy_message_id, 'text', ${m}.text, 'textHtml', ${m}.text_html, 'transcriptionInfo', ${m}.transcription_info,
+    'agent', ${m}.agent, 'speaker', ${m}.speaker, 'speakerInfo', ${m}.speaker_info, 'state', ${m}.state,
+    'createTime', ${ms('create_time')}, 'updateTime', ${ms('update_time')},
+    'audioStartOffset', ${m}.audio_start_offset, 'audioEndOffset', ${m}.audio_end_offset,
+    'originalEventData', ${m}.original_event_data, 'language', ${m}.language, 'metadata', ${m}.metadata, 'redactions', ${m}.redactions)`;
+}
+
+type MessageJson = Omit<Message, 'createTime' | 'updateTime'> & { createTime: number; updateTime: number };
+
+/** The messages of a json_agg of messageJson (null: none). */
+export function messagesFromJson(list: readonly MessageJson[] | null): Message[] {
+  if (!list) return [];
+  return list.map((m) => ({ ...m, createTime: new Date(m.createTime), updateTime: new Date(m.updateTime) }));
+}
+
 export interface NewMessage {
   id: string;
   text: string;
@@ -30,36 +73,50 @@ export interface AppendRequest {
   ref: ConversationRef;
   actor: string;
   messages: readonly NewMessage[];
+  /** `closed`: only to a CLOSED conversation — a finished call's transcript (core/calls/transcripts.ts). Default `open`. */
+  into?: 'open' | 'closed';
+  /**
+   * Optimistic guard: append only if the conversation's next message seq is still this one (no
+   * message was appended since the caller read it), else refuse with []. Lets a caller check its
+   * rules against a conversation read WITHOUT a lock and still lock the row once, here.
+   */
+  expectSeq?: number;
+  /** Events written after the messages' MESSAGE_CREATE events, in the same statement. */
+  events?: readonly { type: string; payload: JsonObject }[];
+  /** The ingest record's metadata, replaced by this (already merged) object; the record is made when absent. */
+  ingestMetadata?: JsonObject;
 }
 
 /**
  * Appends the messages of several requests, to one or many conversations, in ONE statement: each
  * conversation's row is locked (in key order, so two batches cannot deadlock), its gapless seqs are
  * handed out request by request in batch order, message_count is bumped, and the MESSAGE_CREATE
- * events are written alongside. One statement and one commit for many requests is what lets the
- * append path keep up with a bare insert (core/messages/append-batcher.ts, bench/RESULTS.md). Returns, per
- * request, its messages; [] when its conversation is absent or not in the wanted state (the caller
- * tells the two apart).
+ * events (then each request's own events) are written alongside. One statement and one commit for
+ * many requests is what lets the append path keep up with a bare insert
+ * (core/messages/append-batcher.ts, bench/RESULTS.md). Returns, per request, its messages; [] when
+ * its conversation is absent, not in the wanted state, or moved past its expectSeq (the caller
+ * tells them apart). A guarded request (expectSeq) is accepted only when no request before it in
+ * the batch appends to the same conversation, so a refused one leaves no gap in the seqs of the
+ * requests after it.
  */
-export async function appendMessageBatch(
-  db: Queryable,
-  requests: readonly AppendRequest[],
-  /** `closed`: only to a CLOSED conversation — a finished call's transcript (core/calls/transcripts.ts). */
-  into: 'open' | 'closed' = 'open',
-): Promise<Message[][]> {
-  const input = requests.map(({ ref, actor, messages }, req) => ({
+export async function appendMessageBatch(db: Queryable, requests: readonly AppendRequest[]): Promise<Message[][]> {
+  const input = requests.map(({ ref, actor, messages, into = 'open', expectSeq, events, ingestMetadata }, req) => ({
     req,
     customer_id: ref.customerId,
     profile_id: ref.profileId ?? null,
     name_id: 'nameId' in ref ? ref.nameId : null,
     id: 'nameId' in ref ? null : ref.id,
     actor,
-    messages: messages.map((m) => ({ ...m, createTime: m.createTime?.toISOString() })),
+    messages: messages.map(messageDoc),
+    into_state: into,
+    expect_seq: expectSeq ?? null,
+    events: events ?? [],
+    ingest_metadata: ingestMetadata ?? null,
   }));
   const rows = await db.query<Message & { req: number }>(
     `WITH request AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb)
-         AS r(req int, customer_id text, profile_id text, name_id text, id text, actor text, messages jsonb)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(req int, customer_id text, profile_id text, name_id text, id text,
+         actor text, messages jsonb, into_state text, expect_seq int, events jsonb, ingest_metadata jsonb)
      ), target AS (
        SELECT r.req, c.customer_id, c.id, jsonb_array_length(r.messages) AS n
          FROM request r JOIN conversations c
@@ -69,44 +126,53 @@ export async function appendMessageBatch(
          FROM request r JOIN conversations c ON c.customer_id = r.customer_id AND c.id = r.id
         WHERE r.profile_id IS NULL OR c.profile_id = r.profile_id
      ), locked AS (
-       SELECT c.customer_id, c.id FROM conversations c
+       SELECT c.customer_id, c.id, c.state, c.next_message_seq FROM conversations c
         WHERE (c.customer_id, c.id) IN (SELECT customer_id, id FROM target)
-          AND c.state ${into === 'open' ? '<>' : '='} 'CLOSED'
         ORDER BY c.customer_id, c.id FOR UPDATE
+     ), ready AS (
+       SELECT t.*, r.expect_seq, l.next_message_seq,
+              count(*) OVER (PARTITION BY t.customer_id, t.id ORDER BY t.req) - 1 AS before
+         FROM target t JOIN request r ON r.req = t.req JOIN locked l ON l.customer_id = t.customer_id AND l.id = t.id
+        WHERE (l.state = 'CLOSED') = (r.into_state = 'closed')
      ), slot AS (
        SELECT t.req, t.customer_id, t.id,
+              sum(t.n + jsonb_array_length(r.events)) OVER (PARTITION BY t.customer_id, t.id ORDER BY t.req) - t.n - jsonb_array_length(r.events) AS earlier_events,
               sum(t.n) OVER (PARTITION BY t.customer_id, t.id ORDER BY t.req) - t.n AS earlier,
-              sum(t.n) OVER (PARTITION BY t.customer_id, t.id) AS total
-         FROM target t JOIN locked USING (customer_id, id)
+              sum(t.n) OVER (PARTITION BY t.customer_id, t.id) AS total,
+              sum(t.n + jsonb_array_length(r.events)) OVER (PARTITION BY t.customer_id, t.id) AS total_events
+         FROM ready t JOIN request r ON r.req = t.req
+        WHERE t.expect_seq IS NULL OR (t.before = 0 AND t.expect_seq = t.next_message_seq)
      ), conv AS (
        UPDATE conversations c
           SET next_message_seq = next_message_seq + s.total, message_count = message_count + s.total,
-              next_event_seq = next_event_seq + s.total, update_time = now()
-         FROM (SELECT DISTINCT customer_id, id, total FROM slot) s
+              next_event_seq = next_event_seq + s.total_events, update_time = now()
+         FROM (SELECT DISTINCT customer_id, id, total, total_events FROM slot) s
         WHERE c.customer_id = s.customer_id AND c.id = s.id
-       RETURNING c.customer_id, c.id, c.next_message_seq - s.total AS first_seq, c.next_event_seq - s.total AS first_event_seq
+       RETURNING c.customer_id, c.id, c.next_message_seq - s.total AS first_seq, c.next_event_seq - s.total_events AS first_event_seq
      ), item AS (
        SELECT slot.req, conv.customer_id, conv.id AS conversation_id, r.actor, m.doc,
               (conv.first_seq + slot.earlier + m.ord - 1)::int AS seq,
-              (conv.first_event_seq + slot.earlier + m.ord - 1)::int AS event_seq
+              (conv.first_event_seq + slot.earlier_events + m.ord - 1)::int AS event_seq
          FROM slot JOIN conv USING (customer_id, id) JOIN request r ON r.req = slot.req,
               jsonb_array_elements(r.messages) WITH ORDINALITY AS m(doc, ord)
      ), inserted AS (
-       INSERT INTO messages (customer_id, conversation_id, seq, id, legacy_message_id, text, text_html,
-         transcription_info, agent, speaker, speaker_info, state, create_time, audio_start_offset, audio_end_offset,
-         original_event_data, language, metadata)
-       SELECT customer_id, conversation_id, seq, doc->>'id', coalesce(doc->>'legacyMessageId', ''),
-              doc->>'text', coalesce(doc->>'textHtml', ''), doc->'transcriptionInfo', coalesce(doc->>'agent', ''),
-              doc->>'speaker', doc->'speakerInfo', doc->>'state', coalesce((doc->>'createTime')::timestamptz, now()),
-              (doc->>'audioStartOffset')::float8, (doc->>'audioEndOffset')::float8, doc->'originalEventData',
-              coalesce(doc->>'language', ''), coalesce(doc->'metadata', '{}')
-         FROM item
+       INSERT INTO messages (customer_id, conversation_id, seq, ${MESSAGE_COLUMNS})
+       SELECT customer_id, conversation_id, seq, ${MESSAGE_VALUES} FROM item
        RETURNING *
      ), logged AS (
        INSERT INTO events (customer_id, conversation_id, seq, type, actor, associated_message, payload)
-       SELECT customer_id, conversation_id, event_seq, 'MESSAGE_CREATE', actor, doc->>'id',
-              jsonb_build_object('sequencePosition', seq, 'speaker', doc->>'speaker')
+       SELECT customer_id, conversation_id, event_seq, 'MESSAGE_CREATE', actor, doc->>'id', ${MESSAGE_CREATE_PAYLOAD}
          FROM item
+       UNION ALL
+       SELECT conv.customer_id, conv.id, (conv.first_event_seq + slot.earlier_events + jsonb_array_length(r.messages) + e.ord - 1)::int,
+              e.doc->>'type', r.actor, '', e.doc->'payload'
+         FROM slot JOIN conv USING (customer_id, id) JOIN request r ON r.req = slot.req,
+              jsonb_array_elements(r.events) WITH ORDINALITY AS e(doc, ord)
+     ), described AS (
+       INSERT INTO ingest_conversations AS i (customer_id, conversation_id, metadata)
+       SELECT slot.customer_id, slot.id, r.ingest_metadata FROM slot JOIN request r ON r.req = slot.req
+        WHERE r.ingest_metadata IS NOT NULL
+       ON CONFLICT (customer_id, conversation_id) DO UPDATE SET metadata = EXCLUDED.metadata
      )
      SELECT item.req, ${SELECT} FROM inserted JOIN item USING (customer_id, conversation_id, seq) ORDER BY item.req, seq`,
     [JSON.stringify(input)],
@@ -118,14 +184,8 @@ export async function appendMessageBatch(
 }
 
 /** One request's append: appendMessageBatch with a batch of one. */
-export async function appendMessages(
-  db: Queryable,
-  ref: ConversationRef,
-  actor: string,
-  messages: readonly NewMessage[],
-  into: 'open' | 'closed' = 'open',
-): Promise<Message[]> {
-  const [appended] = await appendMessageBatch(db, [{ ref, actor, messages }], into);
+export async function appendMessages(db: Queryable, ref: ConversationRef, actor: string, messages: readonly NewMessage[]): Promise<Message[]> {
+  const [appended] = await appendMessageBatch(db, [{ ref, actor, messages }]);
   return appended;
 }
 

@@ -97,6 +97,26 @@ forEachDriver('ingest surface: appending messages', (kind) => {
     assert.equal(Math.max(...results.map((r) => r.json().messages.length)), 100);
   });
 
+  it('parallel appends without a key go through group commit: each answer is the transcript up to its own turns', async () => {
+    const id = (await createConversation(api, { promptId, content: '', status: 'active' })).id;
+    const results = await Promise.all(Array.from({ length: 12 }, (_, b) => api.post(`/conversations/${id}/messages`, {
+      messages: [{ role: 'user', content: `q${b}` }, { role: 'assistant', content: `a${b}` }],
+    })));
+    const final = (await api.get(`/conversations/${id}`)).json().messages.map((m: { content: string }) => m.content);
+    assert.equal(final.length, 24, 'none lost');
+    for (const [b, res] of results.entries()) {
+      assert.equal(res.statusCode, 200, res.body);
+      const answer = res.json().messages.map((m: { content: string }) => m.content);
+      assert.deepEqual(answer, final.slice(0, answer.length), 'a prefix of the final transcript: every message before its own');
+      assert.deepEqual(answer.slice(-2), [`q${b}`, `a${b}`], 'ending with its own turns');
+      assert.equal(res.json().messageCount, answer.length);
+    }
+    const seqs = await ctx.database.db.query<{ seq: number }>(`SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq`, [hex(id)]);
+    assert.deepEqual(seqs.map((r) => r.seq), Array.from({ length: 24 }, (_, i) => i), 'gapless');
+    const updates = (await events(ctx, hex(id))).filter((e) => e.type === 'CONVERSATION_UPDATE');
+    assert.equal(updates.length, 12, 'one CONVERSATION_UPDATE per append');
+  });
+
   it('refuses bad appends naming the field, writing nothing', async () => {
     const id = await open();
     const before = await snapshot(ctx);

@@ -1,7 +1,8 @@
 import type { Agent } from '../../core/agents/agents.ts';
-import type { IngestConversation, IngestStatus, IngestTranscript } from '../../core/ingest/ingest.ts';
-import { fromMessage } from '../../core/ingest/messages.ts';
-import { renderText } from '../../core/ingest/content.ts';
+import type { IngestConversation, IngestFilter, IngestTranscript } from '../../core/ingest/ingest.ts';
+import type { MessageInput } from '../../core/messages/append.ts';
+import { INGEST_ROLES, renderText, type IngestMessage, type IngestRole } from './content.ts';
+import type { CloseReason, Json, JsonObject, Message, Role } from '../../kernel/types.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../../core/webhooks/webhooks.ts';
 import { ingestId } from '../../core/resource-names.ts';
 
@@ -19,11 +20,77 @@ export interface InsightsLike {
   createTime: Date;
 }
 
+/**
+ * Ingest roles onto core speakers. A tool result is neither party speaking, so it is SYSTEM; the
+ * original role is kept in the message's metadata and rendered back from there.
+ */
+const SPEAKERS: Record<IngestRole, Role> = { user: 'VISITOR', assistant: 'VIRTUAL_AGENT', system: 'SYSTEM', tool: 'SYSTEM' };
+
+/** For messages written by other surfaces, which carry no ingest role. */
+const ROLES: Record<Role, IngestRole> = {
+  ROLE_UNSPECIFIED: 'system', AGENT: 'assistant', VISITOR: 'user', VIRTUAL_AGENT: 'assistant', SUPERVISOR: 'assistant', SYSTEM: 'system',
+};
+
+/** The ingest-only fields, in the order they render. */
+const EXTRAS = ['timestamp', 'model', 'tokens', 'toolCalls', 'usage', 'latencyMs', 'metadata'] as const;
+
+/** A wire message as the core's new-message input (the core assigns its id). */
+export function toMessageInput(message: IngestMessage): MessageInput {
+  const metadata: JsonObject = { role: message.role };
+  for (const field of EXTRAS) {
+    if (message[field] !== undefined) metadata[field] = message[field] as Json;
+  }
+  return {
+    text: message.content,
+    speaker: SPEAKERS[message.role],
+    state: 'FINAL',
+    // The caller's own time of the turn, when given, is the message's time on every surface.
+    createTime: message.timestamp ? new Date(message.timestamp) : undefined,
+    metadata,
+  };
+}
+
+export function fromMessage(message: Message): IngestMessage {
+  const stored = message.metadata ?? {};
+  const role = (INGEST_ROLES as readonly unknown[]).includes(stored.role) ? (stored.role as IngestRole) : ROLES[message.speaker];
+  const out: Record<string, unknown> = { role, content: message.text };
+  for (const field of EXTRAS) {
+    if (stored[field] !== undefined) out[field] = stored[field];
+  }
+  return out as IngestMessage;
+}
+
 const TITLE_CHARS = 80;
 
+/** Converra's conversation statuses: two words for an open conversation, and two ways to close one. */
+export const INGEST_STATUSES = ['completed', 'abandoned', 'in_progress', 'active'] as const;
+export type IngestStatus = (typeof INGEST_STATUSES)[number];
+
+const CLOSE_REASON: Partial<Record<IngestStatus, CloseReason>> = { completed: 'COMPLETED', abandoned: 'ABANDONED' };
+
+/** Parley's choice: a create call without `status` logs a finished conversation. */
+const DEFAULT_CREATE_STATUS: IngestStatus = 'completed';
+
+/** What a create's status asks of the lifecycle: close (and why), or stay open under the caller's word. */
+export function createStatusToCore(status: IngestStatus = DEFAULT_CREATE_STATUS): { close?: CloseReason; openStatus: string } {
+  return { close: CLOSE_REASON[status], openStatus: status === 'in_progress' ? 'in_progress' : 'active' };
+}
+
+/** What an append's status asks of the lifecycle: `completed` / `abandoned` close; an open word changes nothing. */
+export function appendStatusToCore(status: IngestStatus | undefined): { close?: CloseReason } {
+  return { close: status && CLOSE_REASON[status] };
+}
+
+/** The list filter for a status: `active` and `in_progress` both mean open. */
+export function statusFilter(status: IngestStatus | undefined): Pick<IngestFilter, 'open' | 'closeReason'> {
+  if (status === undefined) return {};
+  const closeReason = CLOSE_REASON[status];
+  return closeReason ? { open: false, closeReason } : { open: true };
+}
+
 export function statusOf(view: IngestConversation): IngestStatus {
-  if (view.conversation.state === 'CLOSED') return view.abandoned ? 'abandoned' : 'completed';
-  return view.openStatus;
+  if (view.conversation.state === 'CLOSED') return view.conversation.closeReason === 'ABANDONED' ? 'abandoned' : 'completed';
+  return view.openStatus === 'in_progress' ? 'in_progress' : 'active';
 }
 
 const promptIdOf = (view: IngestConversation) => (view.agentId ? ingestId('prompt', view.agentId) : null);

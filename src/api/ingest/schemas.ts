@@ -1,9 +1,8 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { IngestMessageSchema } from '../../core/ingest/content.ts';
+import { IngestMessageSchema } from './content.ts';
 import { INGEST_LIMITS } from '../../core/ingest/limits.ts';
-import { INGEST_STATUSES } from '../../core/ingest/ingest.ts';
-import { AGENT_LIMITS } from '../../core/agents/agents.ts';
-import { AGENT_STATUSES } from '../../store/agents.ts';
+import { INGEST_STATUSES } from './map.ts';
+import { AGENT_LIMITS, AGENT_STATUSES } from '../../core/agents/agents.ts';
 import { wireIdPattern } from './ids.ts';
 
 export function StringEnum<T extends readonly string[]>(values: T, options: { description?: string } = {}) {

@@ -1,174 +1,217 @@
-import type { Driver } from '../../store/driver.ts';
+import type { Driver, Queryable } from '../../store/driver.ts';
 import type { ConversationRef } from '../../store/conversation-ref.ts';
-import type { IngestConversation, IngestFilter, IngestStatus, OpenStatus } from '../../store/ingest-conversations.ts';
+import type { IngestConversation, IngestFilter } from '../../store/ingest-conversations.ts';
 import { stores, type Stores } from '../../store/index.ts';
 import { actorOf, conversationById } from '../tenancy/access.ts';
-import { applyChange, startIn } from '../conversations/conversations.ts';
-import { failedPrecondition, invalidArgument, notFound, ParleyError } from '../../kernel/errors.ts';
-import { checkIngestMessage, parseContent, payloadTooLarge, type IngestMessage } from './content.ts';
+import { moveTo, planMove, startEvent } from '../conversations/lifecycle.ts';
+import { failedPrecondition, invalidArgument, notFound } from '../../kernel/errors.ts';
 import { checkOffsetPage } from '../../kernel/limits.ts';
-import { INGEST_LIMITS, utf8Bytes } from './limits.ts';
-import { toNewMessage } from './messages.ts';
+import { INGEST_LIMITS, payloadTooLarge, utf8Bytes } from './limits.ts';
+import { checkMessage, type AppendPath, type AppendRequest, type MessageInput } from '../messages/append.ts';
+import { idempotent, ingestKeyWording, type IdempotencyKey } from '../messages/idempotency.ts';
 import { workingProfile } from '../agents/agents.ts';
-import type { Caller, Conversation, JsonObject, Message } from '../../kernel/types.ts';
+import type { Caller, CloseReason, Conversation, JsonObject, Message } from '../../kernel/types.ts';
 import { contentHash } from '../../kernel/content-hash.ts';
+import { newId } from '../../kernel/ids.ts';
 
-export type { IngestConversation, IngestFilter, IngestStatus };
-
-export const INGEST_STATUSES = ['completed', 'abandoned', 'in_progress', 'active'] as const satisfies readonly IngestStatus[];
+export type { IngestConversation, IngestFilter };
 
 export interface CreateInput {
   /** The agent (prompt) id, without its wire prefix. */
   agentId: string;
-  content: string;
-  status?: IngestStatus;
+  /** The transcript's turns, mapped by the surface from its content formats. */
+  messages: MessageInput[];
+  /** The transcript's own metadata. */
+  metadata: JsonObject;
+  /** Close the conversation once logged, and why; absent: it stays open. */
+  close?: CloseReason;
+  /** The caller's word for an open conversation, echoed back while it is open (the surface's; see api/ingest/map.ts). */
+  openStatus?: string;
   llmModel?: string;
   companyName?: string;
   idempotencyKey?: string;
 }
 
 export interface AppendInput {
-  messages: IngestMessage[];
-  status?: IngestStatus;
-  /** Parsed from JSON, so JSON values only. */
-  metadata?: Record<string, unknown>;
+  /** The turns, mapped by the surface from its wire messages. */
+  messages: MessageInput[];
+  /** Close the conversation after these turns, and why; absent: it stays open. */
+  close?: CloseReason;
+  /** Shallow-merged into the conversation's metadata (top-level keys replace). */
+  metadata?: JsonObject;
 }
+
+/** What an append will write beside its messages, decided against the conversation as read. */
+interface AppendPlan {
+  request: AppendRequest;
+  metadata: JsonObject | undefined;
+}
+
+/** Optimistic attempts through group commit before an append takes its own transaction. */
+const GROUPED_ATTEMPTS = 3;
 
 /** A conversation with its messages, as create, append and get answer. */
 export interface IngestTranscript extends IngestConversation {
   messages: Message[];
 }
 
-/** Parley's choice: a create call without `status` logs a finished conversation. */
-const DEFAULT_CREATE_STATUS: IngestStatus = 'completed';
+/** The `reason` an ingest close writes into its CONVERSATION_END (the event log has always said so). */
+const END_REASON: Record<CloseReason, string> = { COMPLETED: 'completed', ABANDONED: 'abandoned' };
 
-function isClosing(status: IngestStatus | undefined): status is 'completed' | 'abandoned' {
-  return status === 'completed' || status === 'abandoned';
-}
-
-function openStatus(status: IngestStatus | undefined): OpenStatus {
-  return status === 'in_progress' ? 'in_progress' : 'active';
-}
-
-/** The latest message time when the caller gave its turns times, else now. */
-function endTimeOf(messages: readonly Message[], startTime: Date): Date {
+/** The last message's time when it has one within [startTime, now], else now. */
+function endTimeOf(messages: readonly { createTime?: Date }[], startTime: Date): Date {
   const last = messages.length > 0 ? messages[messages.length - 1].createTime : undefined;
   return last && last >= startTime && last <= new Date() ? last : new Date();
 }
 
 /**
- * The ingest surface's rules (seed 004): logging transcripts, atomic appends, status ↔ state,
- * limits and idempotency. `completed` and `abandoned` close the conversation with a
- * CONVERSATION_END event whose `reason` tells them apart (analysis skips abandoned ones).
+ * The ingest surface's rules (seed 004): logging transcripts, atomic appends, limits and
+ * idempotency. A create or append may close the conversation through the lifecycle, COMPLETED or
+ * ABANDONED (analysis skips abandoned ones); the surface maps its status words to that.
  */
 export class IngestService {
-  constructor(private readonly db: Driver) {}
+  constructor(private readonly db: Driver, private readonly appends: AppendPath) {}
 
   async create(caller: Caller, input: CreateInput): Promise<IngestTranscript> {
     // Everything that can be refused is refused here, before the transaction writes anything.
-    const parsed = parseContent(input.content);
-    const status = input.status ?? DEFAULT_CREATE_STATUS;
+    if (input.messages.length > INGEST_LIMITS.messages) throw payloadTooLarge('messages', 'content.messages', 'number of messages');
+    const newMessages = input.messages.map((m, i) => checkMessage(m, i, 'content.messages'));
     const profileId = workingProfile(caller);
-    const hash = contentHash({ ...input, idempotencyKey: undefined });
+    const key = input.idempotencyKey ? {
+      scope: 'ingest:conversations', key: input.idempotencyKey, requestHash: contentHash({ ...input, idempotencyKey: undefined }),
+      wording: ingestKeyWording('idempotencyKey'),
+    } : undefined;
+    const firstTime = input.messages.find((m) => m.createTime)?.createTime;
+    const startTime = firstTime && firstTime <= new Date() ? firstTime : new Date();
+    const start = { state: 'ACTIVE', startTime, source: 'LOG_INGEST', channel: 'CHAT' } as const;
+    const close = input.close && planMove(start.state, 'CLOSED', this.closeOptions(input.close, endTimeOf(newMessages, startTime)));
+    const details = {
+      llmModel: input.llmModel ?? '',
+      companyName: input.companyName ?? '',
+      metadata: input.metadata,
+      openStatus: input.openStatus ?? 'active',
+    };
+    // The conversation, its ingest record, messages and events (start, then the close when asked)
+    // in ONE statement: the lifecycle decides the rows (planMove, startEvent), the store writes them.
+    // No profile lookup: the working profile is the key's own or the default one, which exist as long
+    // as the key does (and the conversation's foreign key would refuse anything else).
+    const first = async (db: Queryable) => {
+      const created = await stores(db).ingest.createIngestConversation({
+        customerId: caller.customerId, profileId, id: newId(), agentId: input.agentId, agentProfileId: caller.profileId,
+        actor: actorOf(caller), conversation: { ...start, ...close?.changes }, details, messages: newMessages,
+        eventsBefore: [startEvent(start)], eventsAfter: close ? [close.event] : [],
+      });
+      if (!created) throw invalidArgument('promptId', 'no prompt with this id');
+      const { conversation, messages } = created;
+      // What was just written, without reading it back.
+      const result: IngestTranscript = {
+        ...details, agentId: input.agentId, conversation, messages, hasInsights: false,
+        transactionTime: conversation.updateTime, nextMessageSeq: messages.length,
+      };
+      return { result, record: { conversationId: conversation.id } };
+    };
+    // Without a key one statement is the whole write, so it needs no transaction of its own.
+    if (!key) return (await first(this.db)).result;
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
-      if (input.idempotencyKey) {
-        const earlier = await s.idempotency.claimIdempotencyKey(caller.customerId, 'ingest:conversations', input.idempotencyKey, hash);
-        if (earlier) return this.replay(s, caller, earlier, hash, 'idempotencyKey');
-      }
-      // No profile lookup: the working profile is the key's own or the default one, which exist
-      // as long as the key does (and the conversation's foreign key would refuse anything else).
-      const agent = await s.agents.getAgent(caller.customerId, input.agentId, caller.profileId);
-      if (!agent) throw invalidArgument('promptId', 'no prompt with this id');
-      const firstTime = parsed.messages.find((m) => m.timestamp)?.timestamp;
-      const startTime = firstTime && new Date(firstTime) <= new Date() ? new Date(firstTime) : new Date();
-      const { conversation: started } = await startIn(s, caller, caller.customerId, profileId, undefined, { startTime }, { source: 'LOG_INGEST', channel: 'CHAT' });
-      const details = {
-        agentId: agent.id,
-        llmModel: input.llmModel ?? '',
-        companyName: input.companyName ?? '',
-        metadata: parsed.metadata,
-        openStatus: openStatus(status),
-      };
-      await s.ingest.saveIngestDetails(caller.customerId, started.id, details);
-      const ref = { customerId: caller.customerId, id: started.id };
-      const messages = parsed.messages.length > 0 ? await s.messages.appendMessages(ref, actorOf(caller), parsed.messages.map(toNewMessage)) : [];
-      const conversation = isClosing(status)
-        ? await this.close(s, caller, started, status, endTimeOf(messages, startTime))
-        : { ...started, messageCount: messages.length };
-      if (input.idempotencyKey) {
-        await s.idempotency.saveIdempotentResponse(caller.customerId, 'ingest:conversations', input.idempotencyKey, { conversationId: started.id });
-      }
-      // What was just written, without reading it back.
-      return {
-        ...details, conversation, messages, abandoned: status === 'abandoned', hasInsights: false, transactionTime: started.updateTime,
-      };
+      return idempotent(s, caller.customerId, key, () => first(tx), (record) => this.replay(s, caller, record.conversationId));
     });
   }
 
   /**
-   * Appends turns atomically under the conversation's row lock: concurrent appends are
-   * serialised, none is lost, and the answer holds every message so far.
+   * Appends turns atomically: concurrent appends are serialised, none is lost, and the answer holds
+   * every message up to this append's. The conversation is read without a lock and the rules are
+   * checked against it; the append statement takes the row lock once and writes only if no other
+   * append moved the conversation since the read (expectSeq), else the append is re-read and
+   * retried. Without an idempotency key or a close, the write goes through group commit; with one,
+   * the same code runs in the append's own transaction.
    */
   async append(caller: Caller, conversationId: string, input: AppendInput, idempotencyKey?: string): Promise<IngestTranscript> {
     if (input.messages.length === 0) throw invalidArgument('messages', 'must hold at least one message');
     if (input.messages.length > INGEST_LIMITS.messages) throw payloadTooLarge('messages', 'messages', 'number of messages in one append');
-    input.messages.forEach((m, i) => checkIngestMessage(m, `messages[${i}]`));
     if (input.metadata && utf8Bytes(JSON.stringify(input.metadata)) > INGEST_LIMITS.metadataBytes) {
       throw payloadTooLarge('metadataBytes', 'metadata', 'metadata, serialised,');
     }
     const ref = conversationById(caller, conversationId);
-    const hash = contentHash(input);
-    const scope = `ingest:append:${conversationId}`;
+    if (!idempotencyKey && !input.close) {
+      for (let attempt = 0; attempt < GROUPED_ATTEMPTS; attempt++) {
+        const answer = await this.tryAppend(stores(this.db), caller, ref, input, (request) => this.appends.grouped(request));
+        if (answer) return answer;
+      }
+    }
+    const key: IdempotencyKey | undefined = idempotencyKey ? {
+      scope: `ingest:append:${conversationId}`, key: idempotencyKey, requestHash: contentHash(input), wording: ingestKeyWording('Idempotency-Key'),
+    } : undefined;
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
-      if (idempotencyKey) {
-        const earlier = await s.idempotency.claimIdempotencyKey(caller.customerId, scope, idempotencyKey, hash);
-        if (earlier) return this.replay(s, caller, earlier, hash, 'Idempotency-Key');
-      }
-      const locked = await s.ingest.getIngestConversation(ref, { forUpdate: true });
-      if (!locked) throw notFound('conversation');
-      const current = locked.conversation;
-      if (current.state === 'CLOSED') {
-        throw failedPrecondition('conversation is already completed (or abandoned) and accepts no new messages; "completed" is sent once');
-      }
-      const existing = await this.transcript(s, ref);
-      if (current.messageCount + input.messages.length > INGEST_LIMITS.conversationMessages) {
-        throw payloadTooLarge('conversationMessages', 'messages', 'number of messages the conversation would hold');
-      }
-      const bytes = (list: readonly { text?: string; content?: string }[]) => list.reduce((n, m) => n + utf8Bytes(m.text ?? m.content ?? ''), 0);
-      if (bytes(existing) + bytes(input.messages) > INGEST_LIMITS.conversationContentBytes) {
-        throw payloadTooLarge('conversationContentBytes', 'messages', 'content bytes the conversation would hold');
-      }
-      // jsonb `||` in the store does the same shallow merge; computed here too to check its size first.
-      const metadata = input.metadata && Object.keys(input.metadata).length > 0 ? { ...locked.metadata, ...(input.metadata as JsonObject) } : undefined;
-      if (metadata && utf8Bytes(JSON.stringify(metadata)) > INGEST_LIMITS.metadataBytes) {
-        throw payloadTooLarge('metadataBytes', 'metadata', 'the merged metadata, serialised,');
-      }
-      const appended = await s.messages.appendMessages(ref, actorOf(caller), input.messages.map(toNewMessage));
-      const fields = ['messages', 'content'];
-      if (metadata) {
-        await s.ingest.mergeIngestMetadata(current.customerId, current.id, input.metadata as JsonObject);
-        fields.push('metadata');
-      }
-      if (isClosing(input.status)) fields.push('status');
-      await s.events.appendEvents(current.customerId, current.id, actorOf(caller), [
-        { type: 'CONVERSATION_UPDATE', payload: { fields, surface: 'ingest' } },
-      ]);
-      const messages = [...existing, ...appended];
-      let conversation: Conversation = { ...current, messageCount: current.messageCount + appended.length, updateTime: locked.transactionTime };
-      if (isClosing(input.status)) conversation = await this.close(s, caller, current, input.status, endTimeOf(messages, current.startTime));
-      if (idempotencyKey) await s.idempotency.saveIdempotentResponse(caller.customerId, scope, idempotencyKey, { conversationId: current.id });
-      // The state after this append, without reading it back while the row lock is held.
-      return { ...locked, conversation, metadata: metadata ?? locked.metadata, abandoned: input.status === 'abandoned', messages };
+      return idempotent(s, caller.customerId, key, async () => {
+        const write = (request: AppendRequest) => this.appends.inTransaction(tx, request);
+        // Read committed: each attempt reads what the append that moved the conversation wrote;
+        // after one lost race the read takes the row lock, so the next attempt cannot lose.
+        let answer = await this.tryAppend(s, caller, ref, input, write);
+        if (!answer) answer = await this.tryAppend(s, caller, ref, input, write, { lock: true });
+        if (!answer) throw new Error('an append under the conversation lock was refused');
+        if (input.close) {
+          const conversation = await this.close(s, caller, answer.conversation, input.close, endTimeOf(answer.messages, answer.conversation.startTime));
+          answer = { ...answer, conversation };
+        }
+        return { result: answer, record: { conversationId: answer.conversation.id } };
+      }, (first) => this.replay(s, caller, first.conversationId));
     });
   }
 
+  /** One read-check-write round of an append; undefined when another append moved the conversation in between. */
+  private async tryAppend(
+    s: Stores, caller: Caller, ref: ConversationRef, input: AppendInput,
+    write: (request: AppendRequest) => Promise<Message[]>, options: { lock?: boolean } = {},
+  ): Promise<IngestTranscript | undefined> {
+    const read = await s.ingest.getIngestTranscript(ref, INGEST_LIMITS.conversationMessages, { forUpdate: options.lock });
+    if (!read) throw notFound('conversation');
+    const { messages: existing, ...view } = read;
+    const plan = this.plan(caller, view, existing, input);
+    const appended = await write(plan.request);
+    if (appended.length === 0) return undefined;
+    // The append statement stamped the conversation's update_time with the messages' own now().
+    const conversation = { ...view.conversation, messageCount: view.conversation.messageCount + appended.length, updateTime: appended[0].updateTime };
+    return { ...view, conversation, metadata: plan.metadata ?? view.metadata, messages: [...existing, ...appended], nextMessageSeq: appended[appended.length - 1].seq + 1 };
+  }
+
+  /** The rules an append must pass against the conversation as read, and what it writes if it does. */
+  private plan(caller: Caller, view: IngestConversation, existing: readonly Message[], input: AppendInput): AppendPlan {
+    const current = view.conversation;
+    if (current.state === 'CLOSED') {
+      throw failedPrecondition('conversation is already completed (or abandoned) and accepts no new messages; "completed" is sent once');
+    }
+    if (current.messageCount + input.messages.length > INGEST_LIMITS.conversationMessages) {
+      throw payloadTooLarge('conversationMessages', 'messages', 'number of messages the conversation would hold');
+    }
+    const bytes = (list: readonly { text: string }[]) => list.reduce((n, m) => n + utf8Bytes(m.text), 0);
+    if (bytes(existing) + bytes(input.messages) > INGEST_LIMITS.conversationContentBytes) {
+      throw payloadTooLarge('conversationContentBytes', 'messages', 'content bytes the conversation would hold');
+    }
+    // The one shallow merge: the statement writes this object as it is.
+    const metadata = input.metadata && Object.keys(input.metadata).length > 0 ? { ...view.metadata, ...input.metadata } : undefined;
+    if (metadata && utf8Bytes(JSON.stringify(metadata)) > INGEST_LIMITS.metadataBytes) {
+      throw payloadTooLarge('metadataBytes', 'metadata', 'the merged metadata, serialised,');
+    }
+    const fields = ['messages', 'content'];
+    if (metadata) fields.push('metadata');
+    if (input.close) fields.push('status');
+    return {
+      metadata,
+      request: {
+        ref: { customerId: current.customerId, id: current.id },
+        actor: actorOf(caller),
+        messages: input.messages.map((m, i) => checkMessage(m, i, 'messages')),
+        expectSeq: view.nextMessageSeq,
+        events: [{ type: 'CONVERSATION_UPDATE', payload: { fields, surface: 'ingest' } }],
+        ingestMetadata: metadata,
+      },
+    };
+  }
+
   async get(caller: Caller, conversationId: string): Promise<IngestTranscript> {
-    const s = stores(this.db);
-    const ref = conversationById(caller, conversationId);
-    const view = await this.view(s, ref);
-    return { ...view, messages: await this.transcript(s, ref) };
+    return this.transcript(stores(this.db), conversationById(caller, conversationId));
   }
 
   /** The conversation without its messages: an existence and visibility check for the insight routes. */
@@ -187,28 +230,26 @@ export class IngestService {
     return view;
   }
 
-  /** The messages a transcript renders: every one but tombstones, at most the accumulation limit. */
-  private async transcript(s: Stores, ref: ConversationRef): Promise<Message[]> {
-    const page = await s.messages.listMessages(ref, { limit: INGEST_LIMITS.conversationMessages });
-    return page.messages.filter((m) => m.state !== 'DELETED');
+  /**
+   * The conversation with the messages its transcript renders (every one but tombstones, at most the
+   * accumulation limit), in one statement.
+   */
+  private async transcript(s: Stores, ref: ConversationRef): Promise<IngestTranscript> {
+    const read = await s.ingest.getIngestTranscript(ref, INGEST_LIMITS.conversationMessages);
+    if (!read) throw notFound('conversation');
+    return read;
   }
 
-  /** A replayed idempotency key: the first call's conversation as it is now, or 409 for another body. */
-  private async replay(s: Stores, caller: Caller, earlier: { requestHash: string; response: unknown }, hash: string, field: string): Promise<IngestTranscript> {
-    if (earlier.requestHash !== hash) {
-      throw new ParleyError('ALREADY_EXISTS', `${field} was already used with a different request body`, {
-        fieldViolations: [{ field, description: 'already used with a different request body' }],
-      });
-    }
-    const first = earlier.response as { conversationId: string } | null;
-    if (!first) throw new ParleyError('ABORTED', 'the first request with this idempotency key is still running; retry');
-    const ref = conversationById(caller, first.conversationId);
-    return { ...(await this.view(s, ref)), messages: await this.transcript(s, ref) };
+  /** A replayed idempotency key: the first call's conversation as it is now. */
+  private async replay(s: Stores, caller: Caller, conversationId: string): Promise<IngestTranscript> {
+    return this.transcript(s, conversationById(caller, conversationId));
   }
 
-  private async close(s: Stores, caller: Caller, conversation: Conversation, reason: 'completed' | 'abandoned', endTime: Date): Promise<Conversation> {
-    return applyChange(s, caller, conversation, { state: 'CLOSED', endTime }, [
-      { type: 'CONVERSATION_END', payload: { from: conversation.state, to: 'CLOSED', reason } },
-    ]);
+  private closeOptions(closeReason: CloseReason, endTime: Date) {
+    return { endTime, closeReason, payload: { reason: END_REASON[closeReason] } };
+  }
+
+  private async close(s: Stores, caller: Caller, conversation: Conversation, closeReason: CloseReason, endTime: Date): Promise<Conversation> {
+    return moveTo(s, caller, conversation, 'CLOSED', this.closeOptions(closeReason, endTime));
   }
 }

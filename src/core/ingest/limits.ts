@@ -1,4 +1,5 @@
 import { LIMITS, OFFSET_PAGE } from '../../kernel/limits.ts';
+import { ParleyError } from '../../kernel/errors.ts';
 
 /**
  * The ingest surface's documented maximums (seed 004, plus Parley's own for appends and lists),
@@ -28,4 +29,13 @@ export const INGEST_LIMITS = {
 
 export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
+}
+
+/** 413 naming the ingest limit and the wire field that passed it. */
+export function payloadTooLarge(name: keyof typeof INGEST_LIMITS, field: string, what: string): ParleyError {
+  const max = INGEST_LIMITS[name];
+  return new ParleyError('PAYLOAD_TOO_LARGE', `${field}: ${what} exceeds the limit of ${max.toLocaleString('en-US')}`, {
+    limit: { name, max },
+    fieldViolations: [{ field, description: `${what} exceeds the limit of ${max}` }],
+  });
 }

@@ -1,82 +1,50 @@
 import type { Driver } from '../../store/driver.ts';
 import type { ConversationRef } from '../../store/conversation-ref.ts';
-import type { NewMessage } from '../../store/messages.ts';
 import { stores, type Stores } from '../../store/index.ts';
 import { actorOf } from '../tenancy/access.ts';
-import { failedPrecondition, invalidArgument, notFound, ParleyError } from '../../kernel/errors.ts';
-import { newId } from '../../kernel/ids.ts';
+import { failedPrecondition, invalidArgument, notFound } from '../../kernel/errors.ts';
 import { LIMITS } from '../../kernel/limits.ts';
 import { decodePageToken, encodePageToken } from '../../kernel/page-token.ts';
 import { maskInJson, maskOccurrences, redactByteRange } from './redaction.ts';
 import type { Caller, Conversation, Json, Message } from '../../kernel/types.ts';
 import { contentHash } from '../../kernel/content-hash.ts';
-import { AppendBatcher } from './append-batcher.ts';
+import { checkMessage, type AppendPath, type MessageInput } from './append.ts';
+import { idempotent, REQUEST_ID } from './idempotency.ts';
 
-export type MessageInput = Omit<NewMessage, 'id' | 'state' | 'speaker'> & Partial<Pick<NewMessage, 'state' | 'speaker'>>;
+export type { MessageInput };
 
 export interface AppendOptions {
   /** Idempotency key: a retry with the same key and body returns the first result. */
   requestId?: string;
 }
 
-function checkMessage(input: MessageInput, index: number, prefix: string): NewMessage {
-  const field = (name: string) => `${prefix}[${index}].${name}`;
-  if (input.text.length > LIMITS.messageText) {
-    throw new ParleyError('PAYLOAD_TOO_LARGE', `${field('text')}: at most ${LIMITS.messageText} characters`, {
-      fieldViolations: [{ field: field('text'), description: `at most ${LIMITS.messageText} characters` }],
-      limit: { name: 'messageText', max: LIMITS.messageText },
-    });
-  }
-  if (input.state === 'DELETED') throw invalidArgument(field('state'), 'a new message cannot be DELETED');
-  if (input.audioStartOffset != null && input.audioEndOffset != null && input.audioEndOffset < input.audioStartOffset) {
-    throw invalidArgument(field('audioEndOffset'), 'must not be before audioStartOffset');
-  }
-  return {
-    ...input,
-    id: newId(),
-    state: !input.state || input.state === 'STATE_UNSPECIFIED' ? 'FINAL' : input.state,
-    speaker: input.speaker ?? 'ROLE_UNSPECIFIED',
-  };
-}
-
 export class MessageService {
-  private readonly batcher: AppendBatcher;
-
-  constructor(private readonly db: Driver, appendStatements = 1) {
-    this.batcher = new AppendBatcher(db, appendStatements);
-  }
+  constructor(private readonly db: Driver, readonly path: AppendPath) {}
 
   /** Appends messages all-or-nothing; seqs are assigned in the append statement. */
   async append(caller: Caller, ref: ConversationRef, inputs: readonly MessageInput[], options: AppendOptions = {}, prefix = 'conversationMessages'): Promise<Message[]> {
     if (inputs.length === 0) throw invalidArgument(prefix, 'must hold at least one message');
     if (inputs.length > LIMITS.batchMessages) throw invalidArgument(prefix, `at most ${LIMITS.batchMessages} messages in one call`);
     const messages = inputs.map((m, i) => checkMessage(m, i, prefix));
+    const request = { ref, actor: actorOf(caller), messages };
     if (!options.requestId) {
-      const appended = await this.batcher.append({ ref, actor: actorOf(caller), messages });
+      const appended = await this.path.grouped(request);
       if (appended.length === 0) await this.explainRefusedAppend(stores(this.db), ref);
       return appended;
     }
-    const scope = `messages:${'nameId' in ref ? `${ref.profileId}/${ref.nameId}` : ref.id}`;
-    const hash = contentHash(inputs);
+    const key = {
+      scope: `messages:${'nameId' in ref ? `${ref.profileId}/${ref.nameId}` : ref.id}`,
+      key: options.requestId,
+      requestHash: contentHash(inputs),
+      wording: REQUEST_ID,
+    };
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
-      const earlier = await s.idempotency.claimIdempotencyKey(ref.customerId, scope, options.requestId!, hash);
-      if (earlier) {
-        if (earlier.requestHash !== hash) {
-          throw new ParleyError('ALREADY_EXISTS', `requestId "${options.requestId}" was already used with a different request`);
-        }
-        // The replay returns the messages the first call created, as they are now.
-        const first = earlier.response as { conversationId: string; ids: string[] } | null;
-        if (!first) throw new ParleyError('ABORTED', 'the first request with this requestId is still running; retry');
-        return s.messages.getMessages(ref.customerId, first.conversationId, first.ids);
-      }
-      const appended = await s.messages.appendMessages(ref, actorOf(caller), messages);
-      if (appended.length === 0) await this.explainRefusedAppend(s, ref);
-      await s.idempotency.saveIdempotentResponse(ref.customerId, scope, options.requestId!, {
-        conversationId: appended[0].conversationId,
-        ids: appended.map((m) => m.id),
-      });
-      return appended;
+      return idempotent(s, ref.customerId, key, async () => {
+        const appended = await this.path.inTransaction(tx, request);
+        if (appended.length === 0) await this.explainRefusedAppend(s, ref);
+        return { result: appended, record: { conversationId: appended[0].conversationId, ids: appended.map((m) => m.id) } };
+      }, (first) => s.messages.getMessages(ref.customerId, first.conversationId, first.ids)); // as they are now
     });
   }
 
@@ -88,7 +56,7 @@ export class MessageService {
 
   async list(ref: ConversationRef, options: { pageSize: number; pageToken?: string; descending: boolean }): Promise<{ messages: Message[]; nextPageToken: string }> {
     const tokenScope = { ref: 'nameId' in ref ? ref.nameId : ref.id, descending: options.descending };
-    const after = decodePageToken(options.pageToken, tokenScope)?.[0] as number | undefined;
+    const after = decodePageToken(options.pageToken, tokenScope, ['int'])?.[0] as number | undefined;
     const page = await stores(this.db).messages.listMessages(ref, { afterSeq: after, descending: options.descending, limit: options.pageSize + 1 });
     if (!page.found) throw notFound('conversation');
     const messages = page.messages.slice(0, options.pageSize);

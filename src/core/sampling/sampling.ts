@@ -4,11 +4,26 @@ import { stores } from '../../store/index.ts';
 import { SAMPLE_TIME, type SampleScope } from '../../store/sampling.ts';
 import { requireProfile } from '../tenancy/access.ts';
 import { invalidArgument } from '../../kernel/errors.ts';
-import { decodePageToken, encodePageToken } from '../../kernel/page-token.ts';
+import { ID_PATTERN } from '../../kernel/ids.ts';
+import { TIME_RANGE } from '../../kernel/limits.ts';
+import { decodePageToken, encodePageToken, type KeyPart } from '../../kernel/page-token.ts';
 import type { Caller } from '../../kernel/types.ts';
 
 export const SAMPLING_METHODS = ['SAMPLING_METHOD_UNSPECIFIED', 'UNIFORM'] as const;
 export type SamplingMethod = (typeof SAMPLING_METHODS)[number];
+
+const INT64 = /^-?[0-9]{1,19}$/;
+const isInt64 = (v: string) => INT64.test(v) && BigInt(v) >= -(2n ** 63n) && BigInt(v) < 2n ** 63n;
+
+/**
+ * A sampling page token's key: where the next page starts (SAMPLE_TIME text), then the caps'
+ * cutoff (hash, id), both empty when the sample has no cap.
+ */
+const SAMPLE_KEY: KeyPart[] = [
+  (v) => typeof v === 'string' && SAMPLE_TIME.test(v) && Date.parse(v) >= Date.parse(TIME_RANGE.min) && Date.parse(v) <= Date.parse(TIME_RANGE.max),
+  (v) => v === '' || (typeof v === 'string' && isInt64(v)),
+  (v) => v === '' || (typeof v === 'string' && ID_PATTERN.test(v)),
+];
 
 /** Default and maximum page of SampleConversations (the vendor's 10000). */
 export const SAMPLE_PAGE_SIZE = 10_000;
@@ -94,12 +109,9 @@ export async function samplePage(db: Queryable, customerId: string, profileId: s
 
   let from: string | null;
   let cutoff: SampleScope['cutoff'];
-  const key = decodePageToken(request.pageToken, tokenScope);
+  const key = decodePageToken(request.pageToken, tokenScope, SAMPLE_KEY) as [string, string, string] | undefined;
   if (key) {
     const [tokenFrom, cutHash, cutId] = key;
-    if (typeof tokenFrom !== 'string' || !SAMPLE_TIME.test(tokenFrom) || typeof cutHash !== 'string' || !/^(-?[0-9]{1,19})?$/.test(cutHash) || typeof cutId !== 'string') {
-      throw invalidArgument('pageToken', 'is not a page token issued by this server');
-    }
     from = tokenFrom;
     cutoff = cutHash === '' ? null : { hash: cutHash, id: cutId };
   } else {

@@ -4,7 +4,12 @@ import { Type } from '@sinclair/typebox';
 import { ParleyError } from '../../../kernel/errors.ts';
 import type { Core } from '../../../core/index.ts';
 import { parseWireId } from '../ids.ts';
-import { conversationToWire, createdToWire, insightsToWire, listItemToWire, statusOf } from '../map.ts';
+import { checkIngestMessage, parseContent } from '../content.ts';
+import { INGEST_LIMITS } from '../../../core/ingest/limits.ts';
+import type { JsonObject } from '../../../kernel/types.ts';
+import {
+  appendStatusToCore, conversationToWire, createdToWire, createStatusToCore, insightsToWire, listItemToWire, statusFilter, statusOf, toMessageInput,
+} from '../map.ts';
 import {
   AppendBody, AppendHeaders, ConversationIdParams, ConversationListItem, ConversationResponse, CreateConversationBody,
   CreatedConversation, errorResponses, GetConversationQuery, InsightsResponse, ListConversationsQuery, Pagination, RegenerateResponse,
@@ -28,8 +33,12 @@ export async function conversationRoutes(app: FastifyInstance, { core }: { core:
       body: CreateConversationBody, response: { 200: CreatedConversation, ...errorResponses },
     },
   }, async (request) => {
-    const { promptId, ...rest } = request.body;
-    const view = await core.ingest.create(request.caller, { ...rest, agentId: parseWireId('prompt', promptId, 'promptId') });
+    const { promptId, status, content, ...rest } = request.body;
+    const parsed = parseContent(content);
+    const view = await core.ingest.create(request.caller, {
+      ...rest, ...createStatusToCore(status), agentId: parseWireId('prompt', promptId, 'promptId'),
+      messages: parsed.messages.map(toMessageInput), metadata: parsed.metadata,
+    });
     return createdToWire(view);
   });
 
@@ -40,7 +49,12 @@ export async function conversationRoutes(app: FastifyInstance, { core }: { core:
       params: ConversationIdParams, headers: AppendHeaders, body: AppendBody, response: { 200: ConversationResponse, ...errorResponses },
     },
   }, async (request) => {
-    const view = await core.ingest.append(request.caller, conversationId(request.params.id), request.body, request.headers['idempotency-key']);
+    const { status, messages, metadata } = request.body;
+    // Past the per-call count the core answers 413 before any message is looked at.
+    if (messages.length <= INGEST_LIMITS.messages) messages.forEach((m, i) => checkIngestMessage(m, `messages[${i}]`));
+    const view = await core.ingest.append(request.caller, conversationId(request.params.id), {
+      messages: messages.map(toMessageInput), metadata: metadata as JsonObject | undefined, ...appendStatusToCore(status),
+    }, request.headers['idempotency-key']);
     return conversationToWire(view);
   });
 
@@ -52,7 +66,7 @@ export async function conversationRoutes(app: FastifyInstance, { core }: { core:
     },
   }, async (request) => {
     const { promptId, status, hasInsights, limit = 20, offset = 0 } = request.query;
-    const filter = { agentId: promptId === undefined ? undefined : parseWireId('prompt', promptId, 'promptId'), status, hasInsights };
+    const filter = { agentId: promptId === undefined ? undefined : parseWireId('prompt', promptId, 'promptId'), ...statusFilter(status), hasInsights };
     const page = await core.ingest.list(request.caller, filter, { limit, offset });
     return { data: page.conversations.map(listItemToWire), pagination: { total: page.total, limit, offset } };
   });

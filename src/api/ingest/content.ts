@@ -1,12 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Ajv, type ErrorObject } from 'ajv';
-import formats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { ParleyError, type FieldViolation } from '../../kernel/errors.ts';
-import { INGEST_LIMITS, utf8Bytes } from './limits.ts';
+import { INGEST_LIMITS, payloadTooLarge, utf8Bytes } from '../../core/ingest/limits.ts';
 import type { JsonObject } from '../../kernel/types.ts';
-
-// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = (formats as unknown as { default: typeof formats }).default ?? formats;
+import { makeAjv } from '../kit/ajv.ts';
+import { fieldPath, unstorableValue } from '../kit/validation.ts';
 
 export const INGEST_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
 export type IngestRole = (typeof INGEST_ROLES)[number];
@@ -14,6 +12,10 @@ export type IngestRole = (typeof INGEST_ROLES)[number];
 const FreeObject = Type.Record(Type.String(), Type.Unknown());
 
 /**
+ * The ingest surface's content formats (seed 004): its message schema, the structured and the
+ * role-labelled text transcript, and the per-message rules the wire states (a tool result may be
+ * empty). The core receives the messages mapped (map.ts) and enforces the conversation's limits.
+ *
  * One message of the ingest surface (seed 004). The same schema checks the append body and the
  * structured `content` of a create call. Sizes are checked separately (413, not 400).
  */
@@ -38,8 +40,7 @@ const StructuredContent = Type.Object({
   metadata: Type.Optional(FreeObject),
 }, { additionalProperties: false });
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
+const ajv = makeAjv({ coerceTypes: false, useDefaults: false });
 const validMessage = ajv.compile<IngestMessage>(IngestMessageSchema);
 const validStructure = ajv.compile<Static<typeof StructuredContent>>(StructuredContent);
 
@@ -49,14 +50,6 @@ export interface ParsedContent {
   metadata: JsonObject;
 }
 
-export function payloadTooLarge(name: keyof typeof INGEST_LIMITS, field: string, what: string): ParleyError {
-  const max = INGEST_LIMITS[name];
-  return new ParleyError('PAYLOAD_TOO_LARGE', `${field}: ${what} exceeds the limit of ${max.toLocaleString('en-US')}`, {
-    limit: { name, max },
-    fieldViolations: [{ field, description: `${what} exceeds the limit of ${max}` }],
-  });
-}
-
 function violation(field: string, description: string): ParleyError {
   const violations: FieldViolation[] = [{ field, description }];
   return new ParleyError('INVALID_ARGUMENT', `${field}: ${description}`, { fieldViolations: violations });
@@ -64,10 +57,7 @@ function violation(field: string, description: string): ParleyError {
 
 function ajvViolation(prefix: string, error: ErrorObject): ParleyError {
   const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-  const segments = error.instancePath.split('/').filter(Boolean);
-  if (params.missingProperty) segments.push(params.missingProperty);
-  if (params.additionalProperty) segments.push(params.additionalProperty);
-  const path = segments.reduce((p, s) => (/^\d+$/.test(s) ? `${p}[${s}]` : `${p}.${s}`), prefix);
+  const path = fieldPath(error, prefix);
   const description = params.missingProperty ? 'Required field'
     : params.additionalProperty ? 'Unknown field'
     : params.allowedValues ? `must be one of ${params.allowedValues.join(', ')}`
@@ -124,6 +114,9 @@ function parseStructured(content: string): { messages: unknown[]; metadata: Json
   } catch (err) {
     throw violation('content', `starts with "{" but is not valid JSON: ${(err as Error).message}`);
   }
+  // The parsed values reach jsonb like a body's: the same NUL, surrogate and nesting check.
+  const unstorable = unstorableValue(parsed);
+  if (unstorable) throw ajvViolation('content', unstorable);
   if (!validStructure(parsed)) throw ajvViolation('content', validStructure.errors![0]);
   return { messages: parsed.messages, metadata: (parsed.metadata ?? {}) as JsonObject };
 }
