@@ -1,178 +1,90 @@
-import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
-import { createCore } from './core/index.ts';
-import { ParleyError } from './kernel/errors.ts';
-import { migrate } from './store/migrate.ts';
-import { DatabaseLockedError, openDatabase } from './store/open.ts';
-import { serve } from './cli/serve.ts';
-import { sampleToFile } from './cli/sample.ts';
-import { worker } from './cli/worker.ts';
+import { ServerGoneError, runInServer } from './cli/admin-client.ts';
+import { failureOf, openOutFile, terminalIo, type CommandIo } from './cli/command-io.ts';
+import { parseCommandLine, USAGE, type CommandName, type Flags } from './cli/command-line.ts';
+import { pgliteTemplate } from './cli/pglite-template.ts';
+import type { DatabaseCommand } from './cli/commands.ts';
+import { DatabaseLockedError, dataDirOwner, inUseMessage } from './store/open.ts';
 
-const USAGE = `Usage: parley <command> [options]
+// Only what a command sent to a running server needs is imported above; the core, the HTTP app
+// and the database drivers load when the command runs here (src/cli/*, store/open.ts).
 
-Commands:
-  serve [--memory]                          run the HTTP server (HOST, PORT)
-  worker                                    run background jobs only (webhooks, analysis, transcription)
-  migrate                                   apply database migrations and exit
-  customers create ID [--name NAME]         create a customer with its default profile
-  customers list
-  profiles create customers/ID/profiles/PID [--languages en-US,de-CH] [--default-language en-US]
-  profiles list --customer ID
-  keys create --customer ID [--profile PID] [--agent AID] [--scopes a,b] [--name NAME] [--quiet]
-  keys list --customer ID
-  keys revoke --customer ID KEY_ID
-  sample --profile customers/ID/profiles/PID --out FILE.jsonl [--ratio 0.01] [--start RFC3339] [--end RFC3339]
-         [--max-conversations N] [--max-messages N] [--format openai|parley]
-                                            write a deterministic sample as JSONL, one conversation a line
+/** How long a command waits for a starting server's socket, or for another command's lock. */
+const WAIT_FOR_OWNER_MS = 30_000;
 
-Database: DATABASE_URL (PostgreSQL), else the embedded PGlite in PARLEY_DATA_DIR (default ./data).`;
-
-const OPTIONS = {
-  memory: { type: 'boolean' },
-  customer: { type: 'string' },
-  profile: { type: 'string' },
-  agent: { type: 'string' },
-  scopes: { type: 'string' },
-  name: { type: 'string' },
-  quiet: { type: 'boolean' },
-  languages: { type: 'string' },
-  'default-language': { type: 'string' },
-  ratio: { type: 'string' },
-  start: { type: 'string' },
-  end: { type: 'string' },
-  'max-conversations': { type: 'string' },
-  'max-messages': { type: 'string' },
-  out: { type: 'string' },
-  format: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function fail(message: string): never {
-  process.stderr.write(`parley: ${message}\n`);
-  process.exit(2);
+/**
+ * While another process holds the embedded database, runs the command inside it (its admin
+ * socket) and resolves to the exit status; resolves to undefined when the data directory is free.
+ */
+async function runInOwner(dataDir: string, argv: string[], io: CommandIo): Promise<number | undefined> {
+  const deadline = Date.now() + WAIT_FOR_OWNER_MS;
+  for (;;) {
+    const owner = dataDirOwner(dataDir);
+    if (!owner) return undefined;
+    if (owner.socket) {
+      try {
+        return await runInServer(owner.socket, argv, io);
+      } catch (err) {
+        // Stopped between reading the lock and connecting: look again.
+        if (!(err instanceof ServerGoneError)) throw err;
+      }
+    }
+    // A server still starting (no socket yet), or another command holding the lock for a moment.
+    if (Date.now() > deadline) throw new DatabaseLockedError(inUseMessage(dataDir, owner.pid));
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (!value) fail(`${flag} is required\n\n${USAGE}`);
-  return value;
-}
-
-async function withCore<T>(config: Config, fn: (core: ReturnType<typeof createCore>) => Promise<T>): Promise<T> {
-  const db = await openDatabase(config);
+async function runHere(config: Config, command: DatabaseCommand, flags: Flags, args: string[], io: CommandIo): Promise<void> {
+  const [{ openDatabase }, { migrate }, { createCore }, { runCommand }] = await Promise.all([
+    import('./store/open.ts'),
+    import('./store/migrate.ts'),
+    import('./core/index.ts'),
+    import('./cli/commands.ts'),
+  ]);
+  // `migrate` reports every migration it applies to a new database, so it builds one from scratch.
+  const db = await openDatabase({ ...config, pgliteTemplate: command === 'migrate' ? undefined : pgliteTemplate() });
   try {
-    await migrate(db);
-    return await fn(createCore(db));
+    if (command !== 'migrate') await migrate(db);
+    await runCommand(command, { db, core: createCore(db), io }, flags, args);
   } finally {
     await db.close();
   }
 }
 
-async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  const [command, sub, arg] = positionals;
-  if (values.help || !command) {
+async function main(argv: string[]): Promise<number | 'running'> {
+  const line = parseCommandLine(argv);
+  if (line.help) {
     process.stdout.write(`${USAGE}\n`);
-    return;
+    return 0;
   }
-  const config = loadConfig(process.env, { memory: values.memory ?? false });
-  const print = (line: string): void => {
-    process.stdout.write(`${line}\n`);
-  };
-
-  switch (`${command} ${sub ?? ''}`.trim()) {
-    case 'serve':
-      return serve(config);
-    case 'worker':
-      return worker(config);
-    case 'migrate': {
-      const db = await openDatabase(config);
-      try {
-        const applied = await migrate(db);
-        print(applied.length ? `applied migrations ${applied.join(', ')}` : 'database is up to date');
-      } finally {
-        await db.close();
-      }
-      return;
-    }
-    case 'customers create':
-      return withCore(config, async (core) => {
-        const customer = await core.tenancy.createCustomer(required(arg, 'ID'), values.name);
-        print(`created customers/${customer.id} with profile customers/${customer.id}/profiles/default`);
-      });
-    case 'customers list':
-      return withCore(config, async (core) => {
-        for (const c of await core.tenancy.listCustomers()) print(`customers/${c.id}\t${c.displayName}`);
-      });
-    case 'profiles create':
-      return withCore(config, async (core) => {
-        const match = /^customers\/([^/]+)\/profiles\/([^/]+)$/.exec(required(arg, 'customers/ID/profiles/PID'));
-        if (!match) fail('profile must be written customers/ID/profiles/PID');
-        const profile = await core.tenancy.createProfile(match[1], match[2], {
-          supportedLanguages: values.languages?.split(',').map((l) => l.trim()).filter(Boolean),
-          defaultLanguage: values['default-language'],
-          displayName: values.name,
-        });
-        print(`created customers/${profile.customerId}/profiles/${profile.id}`);
-      });
-    case 'profiles list':
-      return withCore(config, async (core) => {
-        for (const p of await core.tenancy.listProfiles(required(values.customer, '--customer'))) {
-          print(`customers/${p.customerId}/profiles/${p.id}\tlanguages=${p.supportedLanguages.join(',') || '*'}\tdefault=${p.defaultLanguage || '-'}`);
-        }
-      });
-    case 'keys create':
-      return withCore(config, async (core) => {
-        const key = await core.apiKeys.create({
-          customerId: required(values.customer, '--customer'),
-          profileId: values.profile ?? null,
-          agentId: values.agent ?? null,
-          scopes: values.scopes?.split(',').map((s) => s.trim()).filter(Boolean),
-          displayName: values.name,
-        });
-        if (values.quiet) return print(key.secret);
-        print(`key ${key.id} for customers/${key.customerId}${key.profileId ? `/profiles/${key.profileId}` : ''} scopes=${key.scopes.join(',')}`);
-        print(`secret (shown once, stored hashed): ${key.secret}`);
-      });
-    case 'keys list':
-      return withCore(config, async (core) => {
-        for (const k of await core.apiKeys.list(required(values.customer, '--customer'))) {
-          print(`${k.id}\tprofile=${k.profileId ?? '*'}\tscopes=${k.scopes.join(',')}\tcreated=${k.createTime.toISOString()}\t${k.revokeTime ? `revoked=${k.revokeTime.toISOString()}` : 'active'}`);
-        }
-      });
-    case 'keys revoke':
-      return withCore(config, async (core) => {
-        await core.apiKeys.revoke(required(values.customer, '--customer'), required(arg, 'KEY_ID'));
-        print(`revoked ${arg}`);
-      });
-    case 'sample':
-      return withCore(config, async (core) => {
-        const format = values.format ?? 'openai';
-        if (format !== 'openai' && format !== 'parley') fail('--format must be openai or parley');
-        const ratio = values.ratio === undefined ? undefined : Number(values.ratio);
-        if (ratio !== undefined && Number.isNaN(ratio)) fail('--ratio must be a number in (0, 1]');
-        const count = await sampleToFile(core, {
-          profile: required(values.profile, '--profile'),
-          out: required(values.out, '--out'),
-          format,
-          progress: process.stderr,
-          request: {
-            maxConversationRatio: ratio,
-            startTime: values.start,
-            endTime: values.end,
-            maxConversations: values['max-conversations'],
-            maxMessages: values['max-messages'],
-          },
-        });
-        print(`wrote ${count} conversations to ${values.out}`);
-      });
-    default:
-      fail(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
+  const config = loadConfig(process.env, { memory: line.flags.memory ?? false });
+  const command: CommandName = line.command;
+  if (command === 'serve' || command === 'worker') {
+    const start = command === 'serve' ? (await import('./cli/serve.ts')).serve : (await import('./cli/worker.ts')).worker;
+    await start(config);
+    return 'running';
+  }
+  const out = line.flags.out === undefined ? undefined : openOutFile(resolve(line.flags.out));
+  const io = terminalIo(out);
+  try {
+    const status = config.databaseUrl ? undefined : await runInOwner(config.dataDir, argv, io);
+    if (status !== undefined) return status;
+    await runHere(config, command, line.flags, line.args, io);
+    return 0;
+  } finally {
+    await out?.close();
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ParleyError || err instanceof DatabaseLockedError) fail(err.message);
-  if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') fail(`${(err as Error).message}\n\n${USAGE}`);
-  process.stderr.write(`${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (status) => {
+    if (status !== 'running') process.exitCode = status;
+  },
+  (err: unknown) => {
+    const { message, status } = failureOf(err);
+    process.stderr.write(message);
+    process.exit(status);
+  },
+);

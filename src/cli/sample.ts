@@ -1,10 +1,9 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { conversationToWire, messageToWire } from '../api/conversations/map.ts';
 import type { Core } from '../core/index.ts';
 import { invalidArgument, ParleyError } from '../kernel/errors.ts';
 import type { SampleRequest } from '../core/sampling/sampling.ts';
 import type { Caller, Conversation, Message, Role } from '../kernel/types.ts';
+import type { CommandIo, TextSink } from './command-io.ts';
 
 export type SampleFormat = 'openai' | 'parley';
 
@@ -12,10 +11,11 @@ export interface SampleCommand {
   /** customers/{c}/profiles/{p} */
   profile: string;
   request: Omit<SampleRequest, 'pageToken' | 'pageSize'>;
-  out: string;
+  /** The lines go here; the caller opened it and closes it. */
+  out: TextSink;
   format: SampleFormat;
   /** Progress goes here: a bar on a TTY, one line a page otherwise. */
-  progress: NodeJS.WriteStream;
+  progress: CommandIo['progress'];
 }
 
 /**
@@ -52,10 +52,6 @@ async function line(core: Core, conversation: Conversation, format: SampleFormat
   return JSON.stringify({ messages: chat });
 }
 
-async function write(out: WriteStream, text: string): Promise<void> {
-  if (!out.write(text)) await once(out, 'drain');
-}
-
 function bar(fraction: number, sampled: number): string {
   const width = 30;
   const done = Math.round(Math.min(1, Math.max(0, fraction)) * width);
@@ -76,38 +72,32 @@ export async function sampleToFile(core: Core, command: SampleCommand): Promise<
     if (value !== undefined && (!RFC3339.test(value) || Number.isNaN(Date.parse(value)))) throw invalidArgument(flag, 'must be an RFC 3339 time');
   }
   const caller: Caller = { customerId, keyId: 'cli', profileId: null, agentId: null, scopes: ['*'] };
-  const out = createWriteStream(command.out);
-  const tty = command.progress.isTTY === true;
+  const tty = command.progress.isTTY;
   let sampled = 0;
   let pageToken: string | undefined;
   let first: number | undefined;
   const end = command.request.endTime ? Date.parse(command.request.endTime) : Date.now();
-  try {
-    do {
-      const page = await core.sampling.sample(caller, customerId, profileId, { ...command.request, pageToken });
-      first ??= Date.parse(page.pageStartTime);
-      for (const s of page.conversations) {
-        const conversation = await core.conversations.get({ customerId, profileId, nameId: s.nameId }).catch((err: unknown) => {
-          // Deleted between the page and this read: there is nothing left to export.
-          if (err instanceof ParleyError && err.code === 'NOT_FOUND') return undefined;
-          throw err;
-        });
-        if (!conversation) continue;
-        await write(out, `${await line(core, conversation, command.format)}\n`);
-        sampled++;
-      }
-      pageToken = page.nextPageToken || undefined;
-      if (tty) {
-        const fraction = pageToken ? (Date.parse(page.pageEndTime) - first) / Math.max(1, end - first) : 1;
-        command.progress.write(bar(fraction, sampled));
-      } else {
-        command.progress.write(`sampled ${sampled} conversations\n`);
-      }
-    } while (pageToken);
-    if (tty) command.progress.write('\n');
-  } finally {
-    out.end();
-    await once(out, 'close');
-  }
+  do {
+    const page = await core.sampling.sample(caller, customerId, profileId, { ...command.request, pageToken });
+    first ??= Date.parse(page.pageStartTime);
+    for (const s of page.conversations) {
+      const conversation = await core.conversations.get({ customerId, profileId, nameId: s.nameId }).catch((err: unknown) => {
+        // Deleted between the page and this read: there is nothing left to export.
+        if (err instanceof ParleyError && err.code === 'NOT_FOUND') return undefined;
+        throw err;
+      });
+      if (!conversation) continue;
+      await command.out.write(`${await line(core, conversation, command.format)}\n`);
+      sampled++;
+    }
+    pageToken = page.nextPageToken || undefined;
+    if (tty) {
+      const fraction = pageToken ? (Date.parse(page.pageEndTime) - first) / Math.max(1, end - first) : 1;
+      command.progress.write(bar(fraction, sampled));
+    } else {
+      command.progress.write(`sampled ${sampled} conversations\n`);
+    }
+  } while (pageToken);
+  if (tty) command.progress.write('\n');
   return sampled;
 }

@@ -7,11 +7,13 @@ import { migrate } from '../store/migrate.ts';
 import { startJobRunner, type JobRunner } from '../jobs/index.ts';
 import { coreOptions } from './core-options.ts';
 import { ensureDemoTenant } from './demo.ts';
+import { listenAdminSocket } from './admin-socket.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 /** `parley serve`: migrate, listen, and on SIGTERM/SIGINT finish in-flight requests within the deadline. */
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const db = await openDatabase(config);
+  const db = await openDatabase({ ...config, pgliteTemplate: pgliteTemplate() });
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const core = createCore(db, coreOptions(config));
@@ -21,6 +23,13 @@ export async function serve(config: Config): Promise<void> {
     ? startJobRunner({ core, log: logger.child({ component: 'jobs' }), concurrency: config.jobsConcurrency })
     : undefined;
   const address = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  if (db.kind === 'postgres' && (await core.tenancy.listCustomers()).length === 0) {
+    process.stdout.write(
+      `\nParley is running on PostgreSQL, which has no customers yet. Create one and an API key (with the same DATABASE_URL):\n\n` +
+        `  npx parley customers create acme --name "Acme Inc."\n  npx parley keys create --customer acme\n\n` +
+        `then send the key as 'Authorization: Bearer <key>'. API docs: ${address}/docs\n\n`,
+    );
+  }
   if (db.kind === 'pglite') {
     const demo = await ensureDemoTenant(core);
     if (demo) {
@@ -32,6 +41,8 @@ export async function serve(config: Config): Promise<void> {
       );
     }
   }
+  // Opened after the demo tenant exists, so a command sent at once already sees it.
+  const closeAdmin = db.kind === 'pglite' && !config.memory ? await listenAdminSocket(config.dataDir, { db, core }, logger.child({ component: 'admin' })) : undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -42,6 +53,7 @@ export async function serve(config: Config): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
+    await closeAdmin?.();
     await app.close();
     await runner?.stop();
     await db.close();

@@ -5,13 +5,18 @@ import { createLogger } from '../logger.ts';
 import { migrate } from '../store/migrate.ts';
 import { openDatabase } from '../store/open.ts';
 import { coreOptions } from './core-options.ts';
+import { listenAdminSocket } from './admin-socket.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 /** `parley worker`: only background jobs, for running them apart from the API processes. */
 export async function worker(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const db = await openDatabase(config);
+  const db = await openDatabase({ ...config, pgliteTemplate: pgliteTemplate() });
   await migrate(db);
-  const runner = startJobRunner({ core: createCore(db, coreOptions(config)), log: logger, concurrency: config.jobsConcurrency });
+  const core = createCore(db, coreOptions(config));
+  const runner = startJobRunner({ core, log: logger, concurrency: config.jobsConcurrency });
+  // On the embedded database the worker holds the data directory, so the CLI's commands run here.
+  const closeAdmin = db.kind === 'pglite' && !config.memory ? await listenAdminSocket(config.dataDir, { db, core }, logger.child({ component: 'admin' })) : undefined;
   logger.info({ concurrency: config.jobsConcurrency }, 'worker started');
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -20,6 +25,7 @@ export async function worker(config: Config): Promise<void> {
     logger.info({ signal }, 'worker stopping');
     const deadline = setTimeout(() => process.exit(1), config.shutdownTimeoutMs);
     deadline.unref();
+    await closeAdmin?.();
     await runner.stop();
     await db.close();
     process.exit(0);

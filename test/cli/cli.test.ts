@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,19 +172,50 @@ for (const [name, make] of Object.entries(targets)) {
 }
 
 describe('parley serve on the embedded database', () => {
-  it('locks the data directory while a server holds it, and frees it when the server stops', async () => {
-    const env = { PARLEY_DATA_DIR: await tempDir(), PORT: '0' };
+  it('runs every command inside the server while it holds the data directory, through a 0600 socket the lock file names', async () => {
+    const dir = await tempDir();
+    const env = { PARLEY_DATA_DIR: dir, PORT: '0' };
     const server = start(['serve'], env);
     await waitFor(server.output, /Server listening/, server.done);
 
-    const locked = await parley(['customers', 'list'], env);
-    assert.notEqual(locked.code, 0);
-    assert.match(locked.stderr, /in use/);
-    assert.match(locked.stderr, new RegExp(`process ${server.child.pid}`));
+    assert.match(await ok(['customers', 'list'], env), /^customers\/demo\tDemo customer$/m);
+    assert.equal(await ok(['customers', 'create', 'acme'], env), 'created customers/acme with profile customers/acme/profiles/default\n');
+    const secret = (await ok(['keys', 'create', '--customer', 'acme', '--quiet'], env)).trim();
+    assert.match(secret, SECRET);
+    assert.match(await ok(['keys', 'list', '--customer', 'acme'], env), /\tactive$/m);
+    assert.equal(await ok(['migrate'], env), 'database is up to date\n');
+    const refused = await parley(['profiles', 'create', 'customers/nobody/profiles/p'], env);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stderr, 'parley: customer nobody not found\n', "the server's refusal, as one line");
+
+    const [pid, socket] = (await readFile(join(dir, 'parley.lock'), 'utf8')).trim().split('\n');
+    assert.equal(Number(pid), server.child.pid);
+    assert.equal(socket, join(dir, 'parley.sock'));
+    assert.equal((await stat(socket)).mode & 0o777, 0o600);
 
     server.child.kill('SIGTERM');
     assert.equal((await server.done).code, 0, 'a clean shutdown');
-    assert.match(await ok(['customers', 'list'], env), /^customers\/demo\tDemo customer$/m);
+    await assert.rejects(stat(socket), { code: 'ENOENT' }, 'the socket goes with the server');
+    assert.match(await ok(['customers', 'list'], env), /^customers\/acme\t/m, 'without a server the command opens the database itself');
+  });
+
+  it('after a server killed with -9, its stale lock and socket neither block the CLI nor a new server', async () => {
+    const dir = await tempDir();
+    const env = { PARLEY_DATA_DIR: dir, PORT: '0' };
+    const killed = start(['serve'], env);
+    await waitFor(killed.output, /Server listening/, killed.done);
+    await waitFor(() => readFileSync(join(dir, 'parley.lock'), 'utf8'), /parley\.sock/, killed.done);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    await stat(join(dir, 'parley.sock'));
+
+    assert.match(await ok(['customers', 'list'], env), /^customers\/demo\t/m);
+    const again = start(['serve'], env);
+    await waitFor(again.output, /Server listening/, again.done);
+    await waitFor(() => readFileSync(join(dir, 'parley.lock'), 'utf8'), new RegExp(`^${again.child.pid}\n`), again.done);
+    assert.match(await ok(['customers', 'list'], env), /^customers\/demo\t/m);
+    again.child.kill('SIGTERM');
+    assert.equal((await again.done).code, 0);
   });
 
   it('on first start prints a demo key and a curl line that works as printed', async () => {

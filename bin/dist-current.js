@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Whether dist/ (from `npm run build`) is at least as new as every file in src/: bin/parley.js
+// runs dist/ only then, and `npm start` rebuilds only when not (`node bin/dist-current.js || npm
+// run build`: run directly, it exits 0 when current, 1 when not).
+import { readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+export function distIsCurrent() {
+  try {
+    return statSync(`${root}dist/.built`).mtimeMs >= newestMtime(`${root}src`);
+  } catch {
+    return false;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = distIsCurrent() ? 0 : 1;

@@ -1,0 +1,131 @@
+import { parseArgs } from 'node:util';
+
+/** A mistake on the command line: exit status 2 and one line on stderr, before any work. */
+export class UsageError extends Error {}
+
+interface CommandSpec {
+  /** The positional arguments after the command's words, all required. */
+  args: string[];
+  flags: string[];
+  /** Flags without which the command cannot run. */
+  required?: string[];
+  usage: string;
+  /** What `parley --help` says it does. */
+  does?: string;
+}
+
+/** Every command: the one place its flags, arguments and usage line are written. */
+export const COMMANDS = {
+  serve: { args: [], flags: ['memory'], usage: 'serve [--memory]', does: 'run the HTTP server (HOST, PORT)' },
+  worker: { args: [], flags: [], usage: 'worker', does: 'run background jobs only (webhooks, analysis, transcription)' },
+  migrate: { args: [], flags: [], usage: 'migrate', does: 'apply database migrations and exit' },
+  'customers create': { args: ['ID'], flags: ['name'], usage: 'customers create ID [--name NAME]', does: 'create a customer with its default profile' },
+  'customers list': { args: [], flags: [], usage: 'customers list' },
+  'profiles create': {
+    args: ['customers/ID/profiles/PID'],
+    flags: ['languages', 'default-language', 'name'],
+    usage: 'profiles create customers/ID/profiles/PID [--languages en-US,de-CH] [--default-language en-US] [--name NAME]',
+  },
+  'profiles list': { args: [], flags: ['customer'], required: ['customer'], usage: 'profiles list --customer ID' },
+  'keys create': {
+    args: [],
+    flags: ['customer', 'profile', 'agent', 'scopes', 'name', 'quiet'],
+    required: ['customer'],
+    usage: 'keys create --customer ID [--profile PID] [--agent AID] [--scopes a,b] [--name NAME] [--quiet]',
+  },
+  'keys list': { args: [], flags: ['customer'], required: ['customer'], usage: 'keys list --customer ID' },
+  'keys revoke': { args: ['KEY_ID'], flags: ['customer'], required: ['customer'], usage: 'keys revoke --customer ID KEY_ID' },
+  sample: {
+    args: [],
+    flags: ['profile', 'out', 'ratio', 'start', 'end', 'max-conversations', 'max-messages', 'format'],
+    required: ['profile', 'out'],
+    usage: 'sample --profile customers/ID/profiles/PID --out FILE.jsonl [--ratio 0.01] [--start RFC3339] [--end RFC3339]\n         [--max-conversations N] [--max-messages N] [--format openai|parley]',
+    does: 'write a deterministic sample as JSONL, one conversation a line',
+  },
+} satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export const USAGE = `Usage: parley <command> [options]
+
+Commands:
+${Object.values(COMMANDS as Record<string, CommandSpec>)
+  .map(({ usage, does }) => (does ? (usage.length > 40 ? `  ${usage}\n${' '.repeat(44)}${does}` : `  ${usage.padEnd(42)}${does}`) : `  ${usage}`))
+  .join('\n')}
+
+Database: DATABASE_URL (PostgreSQL), else the embedded PGlite in PARLEY_DATA_DIR (default ./data).
+While \`parley serve\` holds the embedded database, the other commands run inside it.`;
+
+const OPTIONS = {
+  memory: { type: 'boolean' },
+  customer: { type: 'string' },
+  profile: { type: 'string' },
+  agent: { type: 'string' },
+  scopes: { type: 'string' },
+  name: { type: 'string' },
+  quiet: { type: 'boolean' },
+  languages: { type: 'string' },
+  'default-language': { type: 'string' },
+  ratio: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  'max-conversations': { type: 'string' },
+  'max-messages': { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Flags = { [K in Exclude<keyof typeof OPTIONS, 'help'>]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+export type CommandLine = { help: true } | { help: false; command: CommandName; flags: Flags; args: string[] };
+
+const HELP = '(parley --help lists the commands)';
+
+/** Reads argv into a command, its flags and arguments; every mistake is a UsageError. */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // Node's messages for these span lines; one line is what a script's log can hold.
+    if (String((err as { code?: string }).code).startsWith('ERR_PARSE_ARGS_')) throw new UsageError((err as Error).message.replace(/\s*\n\s*/g, ' '));
+    throw err;
+  }
+  const { values, positionals } = parsed;
+  const { help, ...flags } = values;
+  if (help || positionals.length === 0) return { help: true };
+  const words = positionals.length > 1 && `${positionals[0]} ${positionals[1]}` in COMMANDS ? 2 : 1;
+  const command = positionals.slice(0, words).join(' ');
+  if (!(command in COMMANDS)) throw new UsageError(`unknown command "${positionals.join(' ')}" ${HELP}`);
+  const spec: CommandSpec = COMMANDS[command as CommandName];
+  for (const flag of Object.keys(flags)) {
+    if (!spec.flags.includes(flag)) throw new UsageError(`--${flag} is not an option of "parley ${command}"; usage: parley ${spec.usage.replace(/\s+/g, ' ')}`);
+  }
+  for (const flag of spec.required ?? []) {
+    if (!flags[flag as keyof typeof flags]) throw new UsageError(`--${flag} is required; usage: parley ${spec.usage.replace(/\s+/g, ' ')}`);
+  }
+  const args = positionals.slice(words);
+  if (args.length < spec.args.length) throw new UsageError(`${spec.args[args.length]} is required; usage: parley ${spec.usage.replace(/\s+/g, ' ')}`);
+  if (args.length > spec.args.length) throw new UsageError(`unexpected argument "${args[spec.args.length]}"; usage: parley ${spec.usage.replace(/\s+/g, ' ')}`);
+  checkValues(command as CommandName, flags as Flags, args);
+  return { help: false, command: command as CommandName, flags: flags as Flags, args };
+}
+
+const PROFILE_NAME = /^customers\/([^/]+)\/profiles\/([^/]+)$/;
+
+/** customers/ID/profiles/PID → [ID, PID]. */
+export function profileName(value: string, what: string): [string, string] {
+  const match = PROFILE_NAME.exec(value);
+  if (!match) throw new UsageError(`${what} must be written customers/ID/profiles/PID`);
+  return [match[1], match[2]];
+}
+
+/** The checks that need no database; the core checks the rest (ids, ranges) wherever the command runs. */
+function checkValues(command: CommandName, flags: Flags, args: string[]): void {
+  if (command === 'profiles create') profileName(args[0], 'profile');
+  if (command !== 'sample') return;
+  profileName(flags.profile!, '--profile');
+  if (flags.format !== undefined && flags.format !== 'openai' && flags.format !== 'parley') throw new UsageError('--format must be openai or parley');
+  if (flags.ratio !== undefined && (flags.ratio.trim() === '' || Number.isNaN(Number(flags.ratio)))) throw new UsageError('--ratio must be a number in (0, 1]');
+}

@@ -1,0 +1,106 @@
+import type { Core } from '../core/index.ts';
+import { ParleyError } from '../kernel/errors.ts';
+import type { Driver } from '../store/driver.ts';
+import { migrate } from '../store/migrate.ts';
+import type { CommandIo } from './command-io.ts';
+import { profileName, type CommandName, type Flags } from './command-line.ts';
+import { sampleToFile } from './sample.ts';
+
+/** The commands that run on an open database: in the CLI's own process, or inside a running server. */
+export type DatabaseCommand = Exclude<CommandName, 'serve' | 'worker'>;
+
+export const isDatabaseCommand = (command: CommandName): command is DatabaseCommand => command !== 'serve' && command !== 'worker';
+
+export interface CommandContext {
+  db: Driver;
+  core: Core;
+  io: CommandIo;
+}
+
+type Run = (ctx: CommandContext, flags: Flags, args: string[]) => Promise<void>;
+
+const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** The request fields sampling reports in its errors, written as the flags that set them. */
+const SAMPLE_FLAGS: Record<string, string> = {
+  'filter.maxConversationRatio': '--ratio',
+  'filter.maxConversations': '--max-conversations',
+  'filter.maxMessages': '--max-messages',
+};
+
+const RUN: Record<DatabaseCommand, Run> = {
+  async migrate({ db, io }) {
+    const applied = await migrate(db);
+    io.print(applied.length ? `applied migrations ${applied.join(', ')}` : 'database is up to date');
+  },
+  async 'customers create'({ core, io }, flags, [id]) {
+    const customer = await core.tenancy.createCustomer(id, flags.name);
+    io.print(`created customers/${customer.id} with profile customers/${customer.id}/profiles/default`);
+  },
+  async 'customers list'({ core, io }) {
+    for (const c of await core.tenancy.listCustomers()) io.print(`customers/${c.id}\t${c.displayName}`);
+  },
+  async 'profiles create'({ core, io }, flags, [name]) {
+    const [customerId, profileId] = profileName(name, 'profile');
+    const profile = await core.tenancy.createProfile(customerId, profileId, {
+      supportedLanguages: list(flags.languages),
+      defaultLanguage: flags['default-language'],
+      displayName: flags.name,
+    });
+    io.print(`created customers/${profile.customerId}/profiles/${profile.id}`);
+  },
+  async 'profiles list'({ core, io }, flags) {
+    for (const p of await core.tenancy.listProfiles(flags.customer!)) {
+      io.print(`customers/${p.customerId}/profiles/${p.id}\tlanguages=${p.supportedLanguages.join(',') || '*'}\tdefault=${p.defaultLanguage || '-'}`);
+    }
+  },
+  async 'keys create'({ core, io }, flags) {
+    const key = await core.apiKeys.create({
+      customerId: flags.customer!,
+      profileId: flags.profile ?? null,
+      agentId: flags.agent ?? null,
+      scopes: list(flags.scopes),
+      displayName: flags.name,
+    });
+    if (flags.quiet) return io.print(key.secret);
+    io.print(`key ${key.id} for customers/${key.customerId}${key.profileId ? `/profiles/${key.profileId}` : ''} scopes=${key.scopes.join(',')}`);
+    io.print(`secret (shown once, stored hashed): ${key.secret}`);
+  },
+  async 'keys list'({ core, io }, flags) {
+    for (const k of await core.apiKeys.list(flags.customer!)) {
+      io.print(`${k.id}\tprofile=${k.profileId ?? '*'}\tscopes=${k.scopes.join(',')}\tcreated=${k.createTime.toISOString()}\t${k.revokeTime ? `revoked=${k.revokeTime.toISOString()}` : 'active'}`);
+    }
+  },
+  async 'keys revoke'({ core, io }, flags, [keyId]) {
+    await core.apiKeys.revoke(flags.customer!, keyId);
+    io.print(`revoked ${keyId}`);
+  },
+  async sample({ core, io }, flags) {
+    try {
+      const count = await sampleToFile(core, {
+        profile: flags.profile!,
+        out: io.out!,
+        format: flags.format === 'parley' ? 'parley' : 'openai',
+        progress: io.progress,
+        request: {
+          maxConversationRatio: flags.ratio === undefined ? undefined : Number(flags.ratio),
+          startTime: flags.start,
+          endTime: flags.end,
+          maxConversations: flags['max-conversations'],
+          maxMessages: flags['max-messages'],
+        },
+      });
+      io.print(`wrote ${count} conversations to ${flags.out}`);
+    } catch (err) {
+      const field = err instanceof ParleyError ? err.details.fieldViolations?.[0] : undefined;
+      if (err instanceof ParleyError && field && SAMPLE_FLAGS[field.field]) {
+        throw new ParleyError(err.code, `${SAMPLE_FLAGS[field.field]}: ${field.description}`, err.details, { cause: err });
+      }
+      throw err;
+    }
+  },
+};
+
+export function runCommand(command: DatabaseCommand, ctx: CommandContext, flags: Flags, args: string[]): Promise<void> {
+  return RUN[command](ctx, flags, args);
+}
