@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { http: 401, grpc: 16 },
   PERMISSION_DENIED: { http: 403, grpc: 7 },
   NOT_FOUND: { http: 404, grpc: 5 },
+  /** The path exists, with other methods (listed in `details.allow`). google.rpc has UNIMPLEMENTED for it. */
+  METHOD_NOT_ALLOWED: { http: 405, grpc: 12 },
   ALREADY_EXISTS: { http: 409, grpc: 6 },
   ABORTED: { http: 409, grpc: 10 },
   PAYLOAD_TOO_LARGE: { http: 413, grpc: 8 },

@@ -189,13 +189,13 @@ forEachDriver('bad input on every surface', (kind) => {
   it('answers a method a path does not have with 405 and Allow, in the surface shape', async () => {
     const before = await all();
     const put = await ctx.app.inject({ method: 'PUT', url: `${conv}`, headers: ctx.a.auth, payload: {} });
-    assertStatus(put, 405, 5);
+    assertStatus(put, 405, 12);
     assert.deepEqual(put.headers.allow?.toString().split(', ').sort(), ['DELETE', 'GET', 'HEAD', 'PATCH']);
     const verb = await ctx.app.inject({ method: 'GET', url: `${conv}:close`, headers: ctx.a.auth });
-    assertStatus(verb, 405, 5);
+    assertStatus(verb, 405, 12);
     assert.equal(verb.headers.allow, 'POST');
     const ingestPut = await ctx.app.inject({ method: 'PUT', url: '/api/v1/conversations', headers: ctx.a.auth, payload: {} });
-    assertError(ingestPut, 405, 'NOT_FOUND');
+    assertError(ingestPut, 405, 'METHOD_NOT_ALLOWED');
     assert.deepEqual(ingestPut.headers.allow?.toString().split(', ').sort(), ['GET', 'HEAD', 'POST']);
     assert.deepEqual(await all(), before);
   });

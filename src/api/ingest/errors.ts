@@ -15,6 +15,7 @@ export const WIRE_ERRORS: Record<ErrorCode, { code: string; status: number }> = 
   UNAUTHENTICATED: { code: 'UNAUTHORIZED', status: 401 },
   PERMISSION_DENIED: { code: 'FORBIDDEN', status: 403 },
   NOT_FOUND: { code: 'NOT_FOUND', status: 404 },
+  METHOD_NOT_ALLOWED: { code: 'METHOD_NOT_ALLOWED', status: 405 },
   PAYLOAD_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
   RESOURCE_EXHAUSTED: { code: 'RATE_LIMITED', status: 429 },
   INTERNAL: { code: 'INTERNAL', status: 500 },

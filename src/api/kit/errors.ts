@@ -38,13 +38,10 @@ export interface ErrorRenderer {
   render: (error: ParleyError, request: FastifyRequest) => { status: number; body: unknown };
 }
 
-/**
- * A path that exists with other methods: NOT_FOUND in the surface's body (the method is what is
- * not found), sent as 405 with `Allow`.
- */
+/** A path that exists with other methods: METHOD_NOT_ALLOWED, sent with `Allow`. */
 export function methodNotAllowed(request: FastifyRequest, allow: readonly string[]): ParleyError {
   const path = request.url.split('?')[0];
-  return new ParleyError('NOT_FOUND', `method ${request.method} is not allowed on ${path}; allowed: ${allow.join(', ')}`, { allow });
+  return new ParleyError('METHOD_NOT_ALLOWED', `method ${request.method} is not allowed on ${path}; allowed: ${allow.join(', ')}`, { allow });
 }
 
 /**
@@ -83,14 +80,10 @@ export function errorHandler(renderer: ErrorRenderer) {
     if (error.code === 'INTERNAL') request.log.error({ err: error.cause ?? err }, 'internal error');
     if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
     const rendered = renderer.render(error, request);
-    let status = rendered.status;
     const allow = error.details.allow as string[] | undefined;
-    if (allow) {
-      reply.header('allow', allow.join(', '));
-      status = 405;
-    }
+    if (allow) reply.header('allow', allow.join(', '));
     // Fastify asks for the close when it refuses a body it has not read (too large, bad length).
     if (reply.getHeader('connection') === 'close' && !request.raw.complete) lingerOnClose(request);
-    return reply.code(status).send(rendered.body);
+    return reply.code(rendered.status).send(rendered.body);
   };
 }
