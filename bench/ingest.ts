@@ -196,7 +196,8 @@ async function main(): Promise<void> {
     const version = (await admin<{ server_version: string }>('SHOW server_version'))[0].server_version;
     const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
     const rate = (id: string) => outcomes.find((o) => o?.id === id)?.result.requests.average ?? NaN;
-    const ratio = (id: string) => (rate(id) / rate('core-append')).toFixed(2);
+    // n/a when BENCH_ONLY left out either scenario.
+    const ratio = (id: string) => (Number.isNaN(rate(id) / rate('core-append')) ? 'n/a' : (rate(id) / rate('core-append')).toFixed(2));
     process.stdout.write(`## Ingest surface (\`/api/v1\`)
 
 Command: \`node --import tsx bench/ingest.ts\` (BENCH_SECONDS=${SECONDS}, BENCH_CONNECTIONS=${CONNECTIONS}, BENCH_APPEND_CONVERSATIONS=${APPEND_CONVERSATIONS}).
