@@ -15,7 +15,8 @@ export const LAYERS = [
   { type: 'providers', pattern: 'src/providers', may: ['kernel', 'audio'] },
   { type: 'core', pattern: 'src/core', may: ['kernel', 'store', 'providers', 'audio'] },
   { type: 'jobs', pattern: 'src/jobs', may: ['kernel', 'store', 'providers', 'audio', 'core'] },
-  { type: 'kit', pattern: 'src/api/kit', may: ['kernel', 'store', 'providers', 'audio', 'core', 'jobs'] },
+  // Like every surface, the kit holds no SQL: it reaches the database through the core only.
+  { type: 'kit', pattern: 'src/api/kit', may: ['kernel', 'audio', 'core'] },
   // One element per surface folder: the captured name keeps each surface to its own files.
   { type: 'surface', pattern: 'src/api/*', capture: ['surface'], may: ['kernel', 'audio', 'core', 'kit'] },
   // The rest of src/: the command line, the configuration and api/http.ts wire every layer together.

@@ -23,6 +23,7 @@ const cases: { name: string; path: string; code: string; reported: boolean }[] =
   { name: 'a surface importing the store', path: 'src/api/ingest/virtual.ts', code: "export type { Db } from '../../store/driver.ts';\n", reported: true },
   { name: 'a surface importing the kit, core and kernel', path: 'src/api/ingest/virtual.ts', code: "export { requireApiKey } from '../kit/auth.ts';\nexport type { Core } from '../../core/index.ts';\nexport { LIMITS } from '../../kernel/limits.ts';\n", reported: false },
   { name: 'the kit importing a surface', path: 'src/api/kit/virtual.ts', code: "export { ingestSurface } from '../ingest/index.ts';\n", reported: true },
+  { name: 'the kit importing the store', path: 'src/api/kit/virtual.ts', code: "export { stores } from '../../store/index.ts';\n", reported: true },
   { name: 'audio importing the blob store for its types', path: 'src/audio/virtual.ts', code: "export type { BlobStore } from '../providers/blobs/blob-store.ts';\n", reported: false },
   { name: 'audio importing the blob store for a value', path: 'src/audio/virtual.ts', code: "export { FsBlobStore } from '../providers/blobs/blob-store.ts';\n", reported: true },
   { name: 'the command line importing anything', path: 'src/cli/virtual.ts', code: "export { buildApp } from '../api/http.ts';\nexport type { Db } from '../store/driver.ts';\n", reported: false },
