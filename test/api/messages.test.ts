@@ -36,6 +36,28 @@ forEachDriver('conversation messages', (kind) => {
     conv = await startConversation(ctx, 'msgs-main');
   });
 
+  it('refuses a message that says nothing, writing nothing; textHtml or originalEventData alone is content', async () => {
+    const conversation = await startConversation(ctx, 'msgs-empty');
+    const count = async () => (await ctx.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages`))[0].n;
+    const before = await count();
+    for (const [url, payload, field] of [
+      [`/v1/${conversation}/conversationMessages`, { speaker: 'VISITOR' }, 'conversationMessages[0].text'],
+      [`/v1/${conversation}/conversationMessages`, { text: ' \n\t', speaker: 'VISITOR' }, 'conversationMessages[0].text'],
+      [`/v1/${conversation}/conversationMessages:batchCreate`, { conversationMessages: [{ text: 'fine' }, { text: '' }] }, 'conversationMessages[1].text'],
+    ] as const) {
+      const res = await post(ctx, url, payload);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().code, 3);
+      assert.equal(res.json().details[0].fieldViolations[0].field, field);
+    }
+    assert.equal(await count(), before);
+    for (const payload of [{ textHtml: '<img alt="map">' }, { originalEventData: { sticker: 'thumbs-up' } }]) {
+      const res = await post(ctx, `/v1/${conversation}/conversationMessages`, payload);
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().text, '');
+    }
+  });
+
   it('creates a message and reads it back by name and in the list', async () => {
     const res = await post(ctx, `/v1/${conv}/conversationMessages`, {
       text: 'hello', speaker: 'VISITOR', audioStartOffset: '1.5s', audioEndOffset: '2s', originalEventData: { raw: 1 },

@@ -11,6 +11,16 @@ export type { AppendRequest };
 /** A message as a caller gives it: the core assigns its id, and its state and speaker by default. */
 export type MessageInput = Omit<NewMessage, 'id' | 'state' | 'speaker'> & Partial<Pick<NewMessage, 'state' | 'speaker'>>;
 
+/**
+ * A message says something: text (more than white space), its HTML, the platform's original event,
+ * or, from the ingest surface, its own fields (a tool result with empty content still carries its
+ * role and calls there).
+ */
+function hasContent(input: MessageInput): boolean {
+  const filled = (value: object | null | undefined) => value != null && Object.keys(value).length > 0;
+  return input.text.trim() !== '' || (input.textHtml ?? '').trim() !== '' || filled(input.originalEventData) || filled(input.metadata);
+}
+
 /** The rules every new message obeys, whichever surface sends it; `prefix` is the wire path of the list. */
 export function checkMessage(input: MessageInput, index: number, prefix: string): NewMessage {
   const field = (name: string) => `${prefix}[${index}].${name}`;
@@ -19,6 +29,9 @@ export function checkMessage(input: MessageInput, index: number, prefix: string)
       fieldViolations: [{ field: field('text'), description: `at most ${LIMITS.messageText} characters` }],
       limit: { name: 'messageText', max: LIMITS.messageText },
     });
+  }
+  if (!hasContent(input)) {
+    throw invalidArgument(field('text'), 'must not be empty: a message carries text, textHtml or originalEventData');
   }
   if (input.state === 'DELETED') throw invalidArgument(field('state'), 'a new message cannot be DELETED');
   if (input.audioStartOffset != null && input.audioEndOffset != null && input.audioEndOffset < input.audioStartOffset) {
