@@ -12,6 +12,17 @@ import { stores } from '../../src/store/index.ts';
 const log = pino({ level: 'silent' });
 const fast = { baseMs: 1, maxMs: 5 };
 
+/**
+ * Dispatches until `done` holds. The dispatcher reads only events older than every transaction still
+ * open on the server, and another test file's transaction on the same PostgreSQL can be open for a
+ * while: a pass that dispatches nothing means "not yet", not "nothing left".
+ */
+async function dispatchUntil(db: Core['db'], reactors: Parameters<typeof dispatchEvents>[1], done: () => boolean): Promise<void> {
+  while (!done()) {
+    if ((await dispatchEvents(db, reactors)) === 0) await new Promise((r) => setImmediate(r));
+  }
+}
+
 async function jobStates(core: Core, queue: string): Promise<{ state: string; attempt: number; lastError: string | null }[]> {
   return core.db.query(`SELECT state, attempt, last_error AS "lastError" FROM jobs WHERE queue = $1 ORDER BY id`, [queue]);
 }
@@ -162,7 +173,7 @@ forEachDriver('job runner', (kind) => {
     const caller = systemCaller('acme');
     const { conversation } = await core.conversations.start(caller, 'acme', 'default', undefined, {});
     await core.conversations.setState(caller, { customerId: 'acme', id: conversation.id, profileId: null }, 'CLOSED');
-    while ((await dispatchEvents(core.db, [reactor])) > 0);
+    await dispatchUntil(core.db, [reactor], () => batches.length >= 2);
     assert.deepEqual(
       batches.map((b) => [b.conversationId, b.events.map((e) => e.type)]),
       [
@@ -198,7 +209,7 @@ forEachDriver('job runner', (kind) => {
     assert.deepEqual(seen, [], 'nothing after a still-running transaction is dispatched');
     release();
     await slowTx;
-    while ((await dispatchEvents(core.db, [reactor])) > 0);
+    await dispatchUntil(core.db, [reactor], () => seen.length >= 2);
     assert.deepEqual(seen, [slow.id, fast_.id]);
   });
 });
