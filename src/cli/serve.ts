@@ -1,19 +1,27 @@
 import type { Config } from '../config.ts';
-import { createCore } from '../core/index.ts';
-import { buildApp } from '../api/http.ts';
+import type { JobRunner } from '../jobs/index.ts';
 import { createLogger } from '../logger.ts';
 import { openDatabase } from '../store/open.ts';
 import { migrate } from '../store/migrate.ts';
-import { startJobRunner, type JobRunner } from '../jobs/index.ts';
-import { coreOptions } from './core-options.ts';
-import { ensureDemoTenant } from './demo.ts';
-import { listenAdminSocket } from './admin-socket.ts';
 import { pgliteTemplate } from './pglite-template.ts';
 
 /** `parley serve`: migrate, listen, and on SIGTERM/SIGINT finish in-flight requests within the deadline. */
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const db = await openDatabase({ ...config, pgliteTemplate: pgliteTemplate() });
+  // The database opens (a template copy in a worker thread, PGlite's WebAssembly compiled by V8's
+  // background threads) while the core and the HTTP app load: both take most of a start.
+  const opening = openDatabase({ ...config, pgliteTemplate: pgliteTemplate() });
+  // Not left unhandled while the imports run; awaited (and thrown) below.
+  opening.catch(() => undefined);
+  const [{ createCore }, { buildApp }, { startJobRunner }, { coreOptions }, { ensureDemoTenant }, { listenAdminSocket }] = await Promise.all([
+    import('../core/index.ts'),
+    import('../api/http.ts'),
+    import('../jobs/index.ts'),
+    import('./core-options.ts'),
+    import('./demo.ts'),
+    import('./admin-socket.ts'),
+  ]);
+  const db = await opening;
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const core = createCore(db, coreOptions(config));

@@ -29,7 +29,10 @@ export async function loadMigrations(): Promise<Migration[]> {
  */
 export async function migrate(db: Driver): Promise<number[]> {
   const applied: number[] = [];
-  for (const migration of await loadMigrations()) {
+  // One query finds what is already applied: on an up-to-date database (every start but the
+  // first) no transaction runs. What is pending is checked again under the lock below.
+  const have = await appliedVersions(db);
+  for (const migration of (await loadMigrations()).filter((m) => !have.has(m.version))) {
     const ran = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       await tx.exec(`CREATE TABLE IF NOT EXISTS parley_migrations (
@@ -45,12 +48,17 @@ export async function migrate(db: Driver): Promise<number[]> {
   return applied;
 }
 
-/** True when every migration shipped with this build is applied (used by /readyz). */
-export async function migrationsCurrent(db: Driver): Promise<boolean> {
-  const expected = (await loadMigrations()).map((m) => m.version);
+/** The versions recorded as applied; none when the table is not there yet. */
+async function appliedVersions(db: Driver): Promise<Set<number>> {
   const rows = await db
     .query<{ version: number }>('SELECT version FROM parley_migrations')
     .catch(() => [] as { version: number }[]);
-  const have = new Set(rows.map((r) => r.version));
+  return new Set(rows.map((r) => r.version));
+}
+
+/** True when every migration shipped with this build is applied (used by /readyz). */
+export async function migrationsCurrent(db: Driver): Promise<boolean> {
+  const expected = (await loadMigrations()).map((m) => m.version);
+  const have = await appliedVersions(db);
   return expected.every((v) => have.has(v));
 }

@@ -1,6 +1,7 @@
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Driver } from './driver.ts';
 
 export class DatabaseLockedError extends Error {}
@@ -98,11 +99,25 @@ export interface DatabaseLocation {
 
 const isEmptyDir = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0;
 
+/**
+ * cpSync in a worker thread: the server imports and compiles its app meanwhile (serve opens the
+ * database first), which a copy on the main thread, or fs.promises.cp's thousand small callbacks
+ * waiting behind synchronous module loading, would hold up.
+ */
+function copyInWorker(from: string, to: string): Promise<void> {
+  const code = "const { workerData } = require('node:worker_threads'); require('node:fs').cpSync(workerData.from, workerData.to, { recursive: true });";
+  const worker = new Worker(code, { eval: true, workerData: { from, to } });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`copying ${from} to ${to} failed (worker exit ${code})`))));
+  });
+}
+
 /** Copies the template to dir through a temporary name, so an interrupted copy is never taken for a database. */
-function copyTemplate(template: string, dir: string): void {
+async function copyTemplate(template: string, dir: string): Promise<void> {
   const partial = `${dir}.partial`;
   rmSync(partial, { recursive: true, force: true });
-  cpSync(template, partial, { recursive: true });
+  await copyInWorker(template, partial);
   rmSync(dir, { recursive: true, force: true });
   renameSync(partial, dir);
 }
@@ -122,8 +137,7 @@ async function openThrowAway(template: string): Promise<Driver> {
   const dir = mkdtempSync(join(tmpdir(), `parley-memory-${process.pid}-`));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
-    copyTemplate(template, join(dir, 'pglite'));
-    const { openPglite } = await import('./pglite-driver.ts');
+    const [, { openPglite }] = await Promise.all([copyTemplate(template, join(dir, 'pglite')), import('./pglite-driver.ts')]);
     const db = await openPglite(join(dir, 'pglite'));
     return { ...db, close: async () => { try { await db.close(); } finally { remove(); } } };
   } catch (err) {
@@ -145,7 +159,7 @@ export async function openDatabase(config: DatabaseLocation): Promise<Driver> {
   const unlock = lockDataDir(config.dataDir);
   try {
     const dir = join(config.dataDir, 'pglite');
-    if (config.pgliteTemplate && isEmptyDir(dir)) copyTemplate(config.pgliteTemplate, dir);
+    if (config.pgliteTemplate && isEmptyDir(dir)) await copyTemplate(config.pgliteTemplate, dir);
     const db = await openPglite(dir);
     const close = db.close.bind(db);
     return { ...db, close: async () => { try { await close(); } finally { unlock(); } } };
