@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController } from 'fastify';
+import Fastify, { LogController, type FastifySchemaCompiler } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,6 +14,25 @@ import { validatorCompiler } from './kit/validation.ts';
 import { conversationsSurface } from './conversations/index.ts';
 import { voiceSurface } from './voice/index.ts';
 import { ingestSurface } from './ingest/index.ts';
+
+/**
+ * Compiles a route's schema on the route's first request instead of at start: Ajv's code
+ * generation for every route of every surface was a large part of a start, and most routes are
+ * never called in a given run. Same validator, same errors, once compiled.
+ */
+function onFirstUse(compile: FastifySchemaCompiler<object>): FastifySchemaCompiler<object> {
+  return (route) => {
+    type Validator = ((data: unknown) => unknown) & { errors?: unknown };
+    let compiled: Validator | undefined;
+    const validate: Validator = (data) => {
+      compiled ??= compile(route) as Validator;
+      const result = compiled(data);
+      validate.errors = compiled.errors;
+      return result;
+    };
+    return validate as ReturnType<FastifySchemaCompiler<object>>;
+  };
+}
 
 export interface AppOptions {
   core: Core;
@@ -36,7 +55,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(onFirstUse(validatorCompiler));
   trackRoutes(app);
   acceptEmptyJson(app);
   app.addHook('onRequest', async (request, reply) => {
