@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Whether dist/ (from `npm run build`) is at least as new as every file in src/: bin/parley.js
-// runs dist/ only then, and `npm start` rebuilds only when not (`node bin/dist-current.js || npm
-// run build`: run directly, it exits 0 when current, 1 when not).
+// runs dist/ only then, and `npm start` (bin/start.js) rebuilds only when not. Run directly, it
+// exits 0 when current, 1 when not.
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
