@@ -111,6 +111,14 @@ ${os.type()} ${os.release()}; Node.js ${process.version}; 1-minute load average 
 ${cases.map((c) => `| ${c.name} | ${median(c.readyMs).toFixed(0)} | ${worst(c.readyMs).toFixed(0)} | ${median(c.peakMb).toFixed(0)} | ${worst(c.peakMb).toFixed(0)} | ${c.target} |`).join('\n')}
 | \`parley customers list\` while the server runs (through its admin socket) | ${median(cli).toFixed(0)} | ${worst(cli).toFixed(0)} | ${median(cliPeak).toFixed(0)} | ${worst(cliPeak).toFixed(0)} | ≤ 1500 ms |
 
+Where a start goes (\`node --cpu-prof dist/cli.js serve --memory\`): loading the bundle's dependencies
+(Fastify, Ajv, pino and the rest: CommonJS, synchronous), copying the 40 MB template (1,088 files),
+PGlite's WebAssembly start (the largest part), one transaction per migration to find none pending,
+Ajv compiling the validators of every route, and registering the routes. So the template is copied
+in a worker thread while the modules load (serve opens the database first), a route's validators
+compile on its first request, one query finds an up-to-date database, and \`npm start\` runs one
+node process (bin/start.js) instead of a \`prestart\` script's second.
+
 Before (issue 13): \`npm start\` ran \`tsc\` on every start (10–18 s); the first start ran initdb and
 every migration (ready after 21–50 s from a fresh clone, peak about 900 MB), a restart peaked at
 about 370 MB, \`serve --memory\` at about 770 MB, and every CLI command on the embedded database
