@@ -31,18 +31,6 @@ export interface IngestDetails {
   openStatus: string;
 }
 
-/** Links a new conversation to its agent and records the ingest fields, in one statement. */
-export async function saveIngestDetails(db: Queryable, customerId: string, conversationId: string, details: IngestDetails): Promise<void> {
-  await db.query(
-    `WITH linked AS (
-       UPDATE conversations SET agent_id = $3 WHERE customer_id = $1 AND id = $2 RETURNING id
-     )
-     INSERT INTO ingest_conversations (customer_id, conversation_id, llm_model, company_name, metadata, open_status)
-     SELECT $1, id, $4, $5, $6::jsonb, $7 FROM linked`,
-    [customerId, conversationId, details.agentId, details.llmModel, details.companyName, JSON.stringify(details.metadata), details.openStatus],
-  );
-}
-
 const HAS_INSIGHTS = `EXISTS (SELECT 1 FROM analyses a WHERE a.customer_id = c.customer_id AND a.conversation_id = c.id)`;
 
 const VIEW = `${selectList('c')}, c.agent_id AS "agentId", coalesce(i.llm_model, '') AS "llmModel",

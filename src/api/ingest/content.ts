@@ -4,7 +4,8 @@ import { ParleyError, type FieldViolation } from '../../kernel/errors.ts';
 import { INGEST_LIMITS, payloadTooLarge, utf8Bytes } from '../../core/ingest/limits.ts';
 import type { JsonObject } from '../../kernel/types.ts';
 import { makeAjv } from '../kit/ajv.ts';
-import { fieldPath, unstorableValue } from '../kit/validation.ts';
+import { unstorableValue } from '../kit/validation.ts';
+import { ingestViolation } from './errors.ts';
 
 export const INGEST_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
 export type IngestRole = (typeof INGEST_ROLES)[number];
@@ -56,13 +57,8 @@ function violation(field: string, description: string): ParleyError {
 }
 
 function ajvViolation(prefix: string, error: ErrorObject): ParleyError {
-  const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-  const path = fieldPath(error, prefix);
-  const description = params.missingProperty ? 'Required field'
-    : params.additionalProperty ? 'Unknown field'
-    : params.allowedValues ? `must be one of ${params.allowedValues.join(', ')}`
-    : (error.message ?? 'is invalid');
-  return violation(path, description);
+  const { field, description } = ingestViolation(error, prefix);
+  return violation(field, description);
 }
 
 /**
