@@ -2,7 +2,8 @@ import { conversationToWire, messageToWire } from '../api/conversations/map.ts';
 import type { Core } from '../core/index.ts';
 import { invalidArgument, ParleyError } from '../kernel/errors.ts';
 import type { SampleRequest } from '../core/sampling/sampling.ts';
-import type { Caller, Conversation, Message, Role } from '../kernel/types.ts';
+import type { Caller, Conversation, Message } from '../kernel/types.ts';
+import { chatRoleOf } from '../core/messages/chat-roles.ts';
 import type { CommandIo, TextSink } from './command-io.ts';
 
 export type SampleFormat = 'openai' | 'parley';
@@ -18,14 +19,6 @@ export interface SampleCommand {
   progress: CommandIo['progress'];
 }
 
-/**
- * Chat roles of the openai format. Supervisor whispers and unattributed turns are not part of
- * the exchange the visitor saw, so they are left out like deleted messages.
- */
-const OPENAI_ROLES: Partial<Record<Role, 'user' | 'assistant' | 'system'>> = {
-  VISITOR: 'user', AGENT: 'assistant', VIRTUAL_AGENT: 'assistant', SYSTEM: 'system',
-};
-
 const MESSAGE_PAGE = 1000;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -39,17 +32,24 @@ async function* messagesOf(core: Core, conversation: Conversation): AsyncGenerat
   } while (pageToken);
 }
 
-async function line(core: Core, conversation: Conversation, format: SampleFormat): Promise<string> {
+/**
+ * One line of the openai format (OpenAI's chat fine-tuning JSONL): every message in order, each
+ * speaker under its chat role (core/messages/chat-roles.ts). Left out: deleted messages, PARTIAL
+ * ones (an interim transcript that a FINAL message replaces: keeping it would say things twice)
+ * and messages with no text. Undefined when nothing is left: OpenAI refuses an example without messages.
+ */
+function openaiLine(messages: readonly Message[]): string | undefined {
+  const chat = messages
+    .filter((m) => m.state !== 'DELETED' && m.state !== 'PARTIAL' && m.text.trim() !== '')
+    .map((m) => ({ role: chatRoleOf(m.speaker, m.metadata?.role), content: m.text }));
+  return chat.length > 0 ? JSON.stringify({ messages: chat }) : undefined;
+}
+
+async function line(core: Core, conversation: Conversation, format: SampleFormat): Promise<string | undefined> {
   const messages: Message[] = [];
   for await (const m of messagesOf(core, conversation)) messages.push(m);
-  if (format === 'parley') {
-    return JSON.stringify({ conversation: conversationToWire(conversation), messages: messages.map((m) => messageToWire(conversation, m)) });
-  }
-  // PARTIAL is an interim transcript that a FINAL message replaces: keeping it would say things twice.
-  const chat = messages
-    .filter((m) => m.state !== 'DELETED' && m.state !== 'PARTIAL' && OPENAI_ROLES[m.speaker])
-    .map((m) => ({ role: OPENAI_ROLES[m.speaker]!, content: m.text }));
-  return JSON.stringify({ messages: chat });
+  if (format === 'openai') return openaiLine(messages);
+  return JSON.stringify({ conversation: conversationToWire(conversation), messages: messages.map((m) => messageToWire(conversation, m)) });
 }
 
 function bar(fraction: number, sampled: number): string {
@@ -60,8 +60,9 @@ function bar(fraction: number, sampled: number): string {
 
 /**
  * `parley sample`: SampleConversations page by page (the same core call as the HTTP route),
- * writing one JSONL line per sampled conversation as it goes; at most one page of names and one
- * conversation's messages are held at a time.
+ * writing one JSONL line per sampled conversation as it goes (in the openai format, none for a
+ * conversation with no message to carry); at most one page of names and one conversation's
+ * messages are held at a time. Resolves to the number of lines written.
  */
 export async function sampleToFile(core: Core, command: SampleCommand): Promise<number> {
   const match = /^customers\/([^/]+)\/profiles\/([^/]+)$/.exec(command.profile);
@@ -86,8 +87,9 @@ export async function sampleToFile(core: Core, command: SampleCommand): Promise<
         if (err instanceof ParleyError && err.code === 'NOT_FOUND') return undefined;
         throw err;
       });
-      if (!conversation) continue;
-      await command.out.write(`${await line(core, conversation, command.format)}\n`);
+      const text = conversation && (await line(core, conversation, command.format));
+      if (!text) continue;
+      await command.out.write(`${text}\n`);
       sampled++;
     }
     pageToken = page.nextPageToken || undefined;

@@ -1,7 +1,8 @@
 import type { Agent } from '../../core/agents/agents.ts';
 import type { IngestConversation, IngestFilter, IngestTranscript } from '../../core/ingest/ingest.ts';
 import type { MessageInput } from '../../core/messages/append.ts';
-import { INGEST_ROLES, renderText, type IngestMessage, type IngestRole } from './content.ts';
+import { chatRoleOf } from '../../core/messages/chat-roles.ts';
+import { renderText, type IngestMessage, type IngestRole } from './content.ts';
 import type { CloseReason, Json, JsonObject, Message, Role } from '../../kernel/types.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../../core/webhooks/webhooks.ts';
 import { ingestId } from '../../core/resource-names.ts';
@@ -26,11 +27,6 @@ export interface InsightsLike {
  */
 const SPEAKERS: Record<IngestRole, Role> = { user: 'VISITOR', assistant: 'VIRTUAL_AGENT', system: 'SYSTEM', tool: 'SYSTEM' };
 
-/** For messages written by other surfaces, which carry no ingest role. */
-const ROLES: Record<Role, IngestRole> = {
-  ROLE_UNSPECIFIED: 'system', AGENT: 'assistant', VISITOR: 'user', VIRTUAL_AGENT: 'assistant', SUPERVISOR: 'assistant', SYSTEM: 'system',
-};
-
 /** The ingest-only fields, in the order they render. */
 const EXTRAS = ['timestamp', 'model', 'tokens', 'toolCalls', 'usage', 'latencyMs', 'metadata'] as const;
 
@@ -50,10 +46,25 @@ export function toMessageInput(message: IngestMessage): MessageInput {
   };
 }
 
+/**
+ * Messages already rendered: the core answers appends from the transcripts it keeps, so the same
+ * (never mutated) message objects come back request after request.
+ */
+const rendered = new WeakMap<Message, IngestMessage>();
+
 export function fromMessage(message: Message): IngestMessage {
+  let wire = rendered.get(message);
+  if (!wire) {
+    wire = renderMessage(message);
+    rendered.set(message, wire);
+  }
+  return wire;
+}
+
+function renderMessage(message: Message): IngestMessage {
   const stored = message.metadata ?? {};
-  const role = (INGEST_ROLES as readonly unknown[]).includes(stored.role) ? (stored.role as IngestRole) : ROLES[message.speaker];
-  const out: Record<string, unknown> = { role, content: message.text };
+  // Messages written by other surfaces carry no ingest role: the core's speaker rule names one.
+  const out: Record<string, unknown> = { role: chatRoleOf(message.speaker, stored.role), content: message.text };
   for (const field of EXTRAS) {
     if (stored[field] !== undefined) out[field] = stored[field];
   }

@@ -6,7 +6,8 @@ import { stores, type Stores } from '../../store/index.ts';
 import { conversationOrderingKey } from '../../store/jobs.ts';
 import { actorOf, conversationById, systemCaller } from '../tenancy/access.ts';
 import { failedPrecondition, notFound } from '../../kernel/errors.ts';
-import type { Caller, JsonObject, Role } from '../../kernel/types.ts';
+import type { Caller, JsonObject } from '../../kernel/types.ts';
+import { chatRoleOf } from '../messages/chat-roles.ts';
 
 /** A conversation's current insights (one per conversation; a regeneration replaces them). */
 export interface Insights extends AnalysisResult {
@@ -25,19 +26,14 @@ function analysisUniqueKey(customerId: string, conversationId: string): string {
   return `${customerId}/${conversationId}`;
 }
 
-/**
- * Speakers onto transcript roles, as the ingest surface renders them: visitors are the user,
- * every kind of agent is the assistant; system lines and unattributed messages are not a party.
- */
-const ROLE_OF_SPEAKER: Record<Role, TranscriptRole> = {
-  ROLE_UNSPECIFIED: 'system', VISITOR: 'user', AGENT: 'assistant', VIRTUAL_AGENT: 'assistant', SUPERVISOR: 'assistant', SYSTEM: 'system',
-};
+/** A message's chat role (core/messages/chat-roles.ts); a tool result is not a party either, so it reads as a system line. */
+function transcriptRole(m: TranscriptMessage): TranscriptRole {
+  const role = chatRoleOf(m.speaker, m.role);
+  return role === 'tool' ? 'system' : role;
+}
 
 export function toTranscript(messages: readonly TranscriptMessage[]): Transcript {
-  return messages.map((m) => ({
-    role: m.role === 'user' || m.role === 'assistant' ? m.role : ROLE_OF_SPEAKER[m.speaker] ?? 'system',
-    text: m.text,
-  }));
+  return messages.map((m) => ({ role: transcriptRole(m), text: m.text }));
 }
 
 function toInsights(row: AnalysisRow): Insights {
