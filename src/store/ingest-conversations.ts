@@ -21,6 +21,11 @@ export interface IngestConversation {
   transactionTime: Date;
   /** The seq the next message gets: an append guards on it (store/messages.ts AppendRequest.expectSeq). */
   nextMessageSeq: number;
+  /**
+   * The seq the conversation's next event gets. Every change to its messages appends an event in the
+   * same transaction, so an unchanged version means unchanged messages (core/ingest/transcript-cache.ts).
+   */
+  version: number;
 }
 
 export interface IngestDetails {
@@ -36,13 +41,15 @@ const HAS_INSIGHTS = `EXISTS (SELECT 1 FROM analyses a WHERE a.customer_id = c.c
 const VIEW = `${selectList('c')}, c.agent_id AS "agentId", coalesce(i.llm_model, '') AS "llmModel",
   coalesce(i.company_name, '') AS "companyName", coalesce(i.metadata, '{}') AS "ingestMetadata",
   coalesce(i.open_status, 'active') AS "openStatus", ${HAS_INSIGHTS} AS "hasInsights", now() AS "transactionTime",
-  c.next_message_seq AS "nextMessageSeq"`;
+  c.next_message_seq AS "nextMessageSeq", c.next_event_seq AS "version"`;
 const FROM = `conversations c LEFT JOIN ingest_conversations i ON i.customer_id = c.customer_id AND i.conversation_id = c.id`;
 
 type ViewRow = Conversation & Omit<IngestConversation, 'conversation' | 'metadata'> & { ingestMetadata: JsonObject };
 
-function fromRow({ agentId, llmModel, companyName, ingestMetadata, openStatus, hasInsights, transactionTime, nextMessageSeq, ...conversation }: ViewRow): IngestConversation {
-  return { conversation: conversation as Conversation, agentId, llmModel, companyName, metadata: ingestMetadata, openStatus, hasInsights, transactionTime, nextMessageSeq };
+function fromRow({ agentId, llmModel, companyName, ingestMetadata, openStatus, hasInsights, transactionTime, nextMessageSeq, version, ...conversation }: ViewRow): IngestConversation {
+  return {
+    conversation: conversation as Conversation, agentId, llmModel, companyName, metadata: ingestMetadata, openStatus, hasInsights, transactionTime, nextMessageSeq, version,
+  };
 }
 
 /** One conversation as ingest sees it; `forUpdate` takes the conversation's row lock (appends). */
@@ -52,33 +59,37 @@ export async function getIngestConversation(db: Queryable, ref: ConversationRef,
   return rows[0] && fromRow(rows[0]);
 }
 
-/** A conversation as ingest sees it, with the messages its transcript renders. */
+/**
+ * A conversation as ingest sees it, with the messages its transcript renders; `messages` is absent
+ * when the caller already holds them (getIngestTranscript's `unlessVersion`).
+ */
 export interface IngestTranscriptRow extends IngestConversation {
-  messages: Message[];
+  messages?: Message[];
 }
 
 /**
  * One conversation as ingest sees it AND its transcript, in one statement (one snapshot): the first
  * `limit` messages by seq, tombstones (DELETED) left out, as one json_agg value (store/messages.ts
- * messageJson). `forUpdate` takes the conversation's row lock.
+ * messageJson). With `unlessVersion` the messages are neither read nor sent when the conversation is
+ * still at that version. `forUpdate` takes the conversation's row lock.
  */
 export async function getIngestTranscript(
-  db: Queryable, ref: ConversationRef, limit: number, options: { forUpdate?: boolean } = {},
+  db: Queryable, ref: ConversationRef, limit: number, options: { forUpdate?: boolean; unlessVersion?: number } = {},
 ): Promise<IngestTranscriptRow | undefined> {
-  const where = refPredicate(ref, 2, 'c');
-  const rows = await db.query<ViewRow & { messages: Parameters<typeof messagesFromJson>[0] }>(
-    `SELECT ${VIEW}, (
+  const where = refPredicate(ref, 3, 'c');
+  const rows = await db.query<ViewRow & { messages: Parameters<typeof messagesFromJson>[0] | null }>(
+    `SELECT ${VIEW}, CASE WHEN c.next_event_seq = $2::int THEN NULL ELSE coalesce((
        SELECT json_agg(${messageJson('m')} ORDER BY m.seq) FROM (
          SELECT * FROM messages WHERE customer_id = c.customer_id AND conversation_id = c.id ORDER BY seq LIMIT $1
        ) m WHERE m.state <> 'DELETED'
-     ) AS messages
+     ), '[]') END AS messages
      FROM ${FROM} WHERE ${where.sql}${options.forUpdate ? ' FOR UPDATE OF c' : ''}`,
-    [limit, ...where.params],
+    [limit, options.unlessVersion ?? null, ...where.params],
     { prepare: true },
   );
   if (!rows[0]) return undefined;
   const { messages, ...view } = rows[0];
-  return { ...fromRow(view), messages: messagesFromJson(messages) };
+  return messages === null ? fromRow(view) : { ...fromRow(view), messages: messagesFromJson(messages) };
 }
 
 export interface NewIngestConversation {

@@ -33,7 +33,7 @@ forEachDriver('store ingest transcript (one statement)', (kind) => {
     assert.deepEqual(read.conversation, await s.conversations.getConversation(ref));
     assert.equal(read.nextMessageSeq, 3);
     // The limit counts the first messages by seq, tombstones included (then left out).
-    assert.deepEqual((await s.ingest.getIngestTranscript(ref, 2))!.messages.map((m) => m.text), ['hello é']);
+    assert.deepEqual((await s.ingest.getIngestTranscript(ref, 2))!.messages!.map((m) => m.text), ['hello é']);
     assert.equal(await s.ingest.getIngestTranscript({ customerId: 'acme', id: newId() }, 10), undefined);
   });
 

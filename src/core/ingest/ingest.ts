@@ -10,9 +10,11 @@ import { INGEST_LIMITS, payloadTooLarge, utf8Bytes } from './limits.ts';
 import { checkMessage, type AppendPath, type AppendRequest, type MessageInput } from '../messages/append.ts';
 import { idempotent, ingestKeyWording, type IdempotencyKey } from '../messages/idempotency.ts';
 import { workingProfile } from '../agents/agents.ts';
+import { RESOURCE_ID_PATTERN } from '../tenancy/tenancy.ts';
 import type { Caller, CloseReason, Conversation, JsonObject, Message } from '../../kernel/types.ts';
 import { contentHash } from '../../kernel/content-hash.ts';
 import { newId } from '../../kernel/ids.ts';
+import { TranscriptCache } from './transcript-cache.ts';
 
 export type { IngestConversation, IngestFilter };
 
@@ -70,6 +72,8 @@ function endTimeOf(messages: readonly { createTime?: Date }[], startTime: Date):
  * ABANDONED (analysis skips abandoned ones); the surface maps its status words to that.
  */
 export class IngestService {
+  private readonly transcripts = new TranscriptCache();
+
   constructor(private readonly db: Driver, private readonly appends: AppendPath) {}
 
   async create(caller: Caller, input: CreateInput): Promise<IngestTranscript> {
@@ -106,12 +110,16 @@ export class IngestService {
       // What was just written, without reading it back.
       const result: IngestTranscript = {
         ...details, agentId: input.agentId, conversation, messages, hasInsights: false,
-        transactionTime: conversation.updateTime, nextMessageSeq: messages.length,
+        transactionTime: conversation.updateTime, nextMessageSeq: messages.length, version: messages.length + (close ? 2 : 1),
       };
       return { result, record: { conversationId: conversation.id } };
     };
     // Without a key one statement is the whole write, so it needs no transaction of its own.
-    if (!key) return (await first(this.db)).result;
+    if (!key) {
+      const { result } = await first(this.db);
+      this.transcripts.keep(caller.customerId, result.conversation.id, result);
+      return result;
+    }
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
       return idempotent(s, caller.customerId, key, () => first(tx), (record) => this.replay(s, caller, record.conversationId));
@@ -135,7 +143,7 @@ export class IngestService {
     const ref = conversationById(caller, conversationId);
     if (!idempotencyKey && !input.close) {
       for (let attempt = 0; attempt < GROUPED_ATTEMPTS; attempt++) {
-        const answer = await this.tryAppend(stores(this.db), caller, ref, input, (request) => this.appends.grouped(request));
+        const answer = await this.tryAppend(stores(this.db), caller, ref, input, (request) => this.appends.grouped(request), { cached: true });
         if (answer) return answer;
       }
     }
@@ -160,20 +168,30 @@ export class IngestService {
     });
   }
 
-  /** One read-check-write round of an append; undefined when another append moved the conversation in between. */
+  /**
+   * One read-check-write round of an append; undefined when another append moved the conversation
+   * in between. `cached`: the write commits when it returns (group commit), so what it wrote may be
+   * kept; a write in a caller's transaction may still roll back, so its conversation is forgotten.
+   */
   private async tryAppend(
     s: Stores, caller: Caller, ref: ConversationRef, input: AppendInput,
-    write: (request: AppendRequest) => Promise<Message[]>, options: { lock?: boolean } = {},
+    write: (request: AppendRequest) => Promise<Message[]>, options: { lock?: boolean; cached?: boolean } = {},
   ): Promise<IngestTranscript | undefined> {
-    const read = await s.ingest.getIngestTranscript(ref, INGEST_LIMITS.conversationMessages, { forUpdate: options.lock });
-    if (!read) throw notFound('conversation');
-    const { messages: existing, ...view } = read;
+    const { messages: existing, ...view } = await this.transcript(s, ref, options);
     const plan = this.plan(caller, view, existing, input);
     const appended = await write(plan.request);
     if (appended.length === 0) return undefined;
     // The append statement stamped the conversation's update_time with the messages' own now().
     const conversation = { ...view.conversation, messageCount: view.conversation.messageCount + appended.length, updateTime: appended[0].updateTime };
-    return { ...view, conversation, metadata: plan.metadata ?? view.metadata, messages: [...existing, ...appended], nextMessageSeq: appended[appended.length - 1].seq + 1 };
+    const answer = {
+      ...view, conversation, metadata: plan.metadata ?? view.metadata, messages: [...existing, ...appended],
+      nextMessageSeq: appended[appended.length - 1].seq + 1,
+      // The version if nothing else wrote in between; if something did, it is too old and misses.
+      version: view.version + appended.length + (plan.request.events?.length ?? 0),
+    };
+    if (options.cached) this.transcripts.keep(conversation.customerId, conversation.id, answer);
+    else this.transcripts.forget(conversation.customerId, conversation.id);
+    return answer;
   }
 
   /** The rules an append must pass against the conversation as read, and what it writes if it does. */
@@ -186,7 +204,9 @@ export class IngestService {
       throw payloadTooLarge('conversationMessages', 'messages', 'number of messages the conversation would hold');
     }
     const bytes = (list: readonly { text: string }[]) => list.reduce((n, m) => n + utf8Bytes(m.text), 0);
-    if (bytes(existing) + bytes(input.messages) > INGEST_LIMITS.conversationContentBytes) {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: counting them is enough far from the limit.
+    const units = [...existing, ...input.messages].reduce((n, m) => n + m.text.length, 0);
+    if (units * 3 > INGEST_LIMITS.conversationContentBytes && bytes(existing) + bytes(input.messages) > INGEST_LIMITS.conversationContentBytes) {
       throw payloadTooLarge('conversationContentBytes', 'messages', 'content bytes the conversation would hold');
     }
     // The one shallow merge: the statement writes this object as it is.
@@ -211,7 +231,7 @@ export class IngestService {
   }
 
   async get(caller: Caller, conversationId: string): Promise<IngestTranscript> {
-    return this.transcript(stores(this.db), conversationById(caller, conversationId));
+    return this.transcript(stores(this.db), conversationById(caller, conversationId), { cached: true });
   }
 
   /** The conversation without its messages: an existence and visibility check for the insight routes. */
@@ -232,12 +252,24 @@ export class IngestService {
 
   /**
    * The conversation with the messages its transcript renders (every one but tombstones, at most the
-   * accumulation limit), in one statement.
+   * accumulation limit), in one statement. `cached` (reads outside a transaction only, which see
+   * committed rows): the messages come from this process's cache when the conversation is still at
+   * the version they were kept at, and are kept when read.
    */
-  private async transcript(s: Stores, ref: ConversationRef): Promise<IngestTranscript> {
-    const read = await s.ingest.getIngestTranscript(ref, INGEST_LIMITS.conversationMessages);
+  private async transcript(s: Stores, ref: ConversationRef, options: { lock?: boolean; cached?: boolean } = {}): Promise<IngestTranscript> {
+    const cached = options.cached && 'id' in ref;
+    const unlessVersion = cached ? this.transcripts.version(ref.customerId, ref.id) : undefined;
+    const read = await s.ingest.getIngestTranscript(ref, INGEST_LIMITS.conversationMessages, { forUpdate: options.lock, unlessVersion });
     if (!read) throw notFound('conversation');
-    return read;
+    const { messages, ...view } = read;
+    const { customerId, id } = view.conversation;
+    if (!messages) {
+      const kept = this.transcripts.messagesAt(customerId, id, view.version);
+      // Evicted since its version was looked up: read the messages after all.
+      return kept ? { ...view, messages: [...kept] } : this.transcript(s, ref, { lock: options.lock });
+    }
+    if (cached) this.transcripts.keep(customerId, id, { version: view.version, messages });
+    return { ...view, messages };
   }
 
   /** A replayed idempotency key: the first call's conversation as it is now. */

@@ -1,0 +1,52 @@
+import { LRUCache } from 'lru-cache';
+import type { Message } from '../../kernel/types.ts';
+
+/**
+ * The transcripts this process last read or wrote, so that an ingest append (whose answer carries
+ * the whole transcript) reads only the conversation's row when nothing else changed it, instead of
+ * every message again.
+ *
+ * An entry is used only when the conversation is still at the version it was kept at: the
+ * conversation's next event seq, which every change to its messages moves in the same transaction
+ * (append, redaction, deletion: each appends an event). An entry kept at a guessed version (after
+ * this process's own append) is at worst too old, so it misses and is read again; it is never
+ * taken for a newer transcript. Other processes' writes miss the same way.
+ */
+export interface CachedTranscript {
+  version: number;
+  messages: readonly Message[];
+}
+
+/** Held transcripts' size bound: the texts plus a rough per-message overhead, in UTF-16 code units. */
+const MAX_SIZE = 16 * 1024 * 1024;
+const MESSAGE_OVERHEAD = 256;
+
+export class TranscriptCache {
+  private readonly entries = new LRUCache<string, CachedTranscript>({
+    maxSize: MAX_SIZE,
+    sizeCalculation: ({ messages }) => messages.reduce((n, m) => n + m.text.length + MESSAGE_OVERHEAD, MESSAGE_OVERHEAD),
+  });
+
+  private key(customerId: string, conversationId: string): string {
+    return `${customerId}/${conversationId}`;
+  }
+
+  /** The version a read may skip the messages at, when this process holds them. */
+  version(customerId: string, conversationId: string): number | undefined {
+    return this.entries.get(this.key(customerId, conversationId))?.version;
+  }
+
+  /** The messages kept at exactly `version`, or undefined. */
+  messagesAt(customerId: string, conversationId: string, version: number): readonly Message[] | undefined {
+    const entry = this.entries.get(this.key(customerId, conversationId));
+    return entry?.version === version ? entry.messages : undefined;
+  }
+
+  keep(customerId: string, conversationId: string, entry: CachedTranscript): void {
+    this.entries.set(this.key(customerId, conversationId), entry);
+  }
+
+  forget(customerId: string, conversationId: string): void {
+    this.entries.delete(this.key(customerId, conversationId));
+  }
+}
