@@ -7,10 +7,12 @@ import type { Logger } from 'pino';
 import type { Core } from '../core/index.ts';
 import { LIMITS } from '../kernel/limits.ts';
 import { migrationsCurrent } from '../store/migrate.ts';
-import { openapiPath, rewriteCustomMethod } from './kit/google/custom-methods.ts';
+import { rewriteCustomMethod } from './kit/google/custom-methods.ts';
 import { acceptEmptyJson } from './kit/empty-json.ts';
 import { frameworkErrors, trackRoutes } from './kit/routing.ts';
 import { validatorCompiler } from './kit/validation.ts';
+import { trackOpenApi } from './kit/openapi/registry.ts';
+import { serveOpenApi, withServer } from './kit/openapi/serve.ts';
 import { conversationsSurface } from './conversations/index.ts';
 import { voiceSurface } from './voice/index.ts';
 import { ingestSurface } from './ingest/index.ts';
@@ -57,6 +59,12 @@ export async function buildApp({ core, logger }: AppOptions) {
 
   app.setValidatorCompiler(onFirstUse(validatorCompiler));
   trackRoutes(app);
+  const openapi = trackOpenApi(app, {
+    title: 'Parley',
+    version: '0.1.0',
+    description: 'Self-hostable conversation service: each surface below speaks one vendor\'s wire over the same conversations, '
+      + 'so a conversation created through any surface is readable through every other.',
+  });
   acceptEmptyJson(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -66,20 +74,26 @@ export async function buildApp({ core, logger }: AppOptions) {
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Parley', version: '0.1.0', description: 'Five vendor-compatible conversation APIs over one core.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
-      security: [{ bearer: [] }, { apiKeyHeader: [] }],
-    },
-    transform: ({ schema, url }) => ({ schema, url: openapiPath(url) }),
+  // The document is Parley's own (kit/openapi); swagger-ui only needs @fastify/swagger present,
+  // so it gets a placeholder and is handed the real document on each request.
+  await app.register(swagger, { mode: 'static', specification: { document: { openapi: '3.1.0', info: { title: 'Parley', version: '0.1.0' }, paths: {} } } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    transformSpecificationClone: false,
+    transformSpecification: (_placeholder, request) => withServer(openapi.documents().whole, request),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  serveOpenApi(app, openapi);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+  const health = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] };
+  app.get('/healthz', {
+    schema: { operationId: 'getHealthz', tags: ['Parley'], summary: 'Liveness: the process answers', response: { 200: health } },
+  }, async () => ({ status: 'ok' }));
+  app.get('/readyz', {
+    schema: {
+      operationId: 'getReadyz', tags: ['Parley'], summary: 'Readiness: the database answers and every migration is applied (503 otherwise)',
+      response: { 200: health, 503: health },
+    },
+  }, async (_request, reply) => {
     try {
       await core.db.query('SELECT 1');
       if (!(await migrationsCurrent(core.db))) return reply.code(503).send({ status: 'migrations pending' });

@@ -169,6 +169,8 @@ export async function createIngestConversation(
 }
 
 export interface IngestFilter {
+  /** One profile's conversations only; absent: every profile of the customer. */
+  profileId?: string;
   agentId?: string;
   /** true: open conversations only; false: closed ones only. */
   open?: boolean;
@@ -178,7 +180,11 @@ export interface IngestFilter {
 }
 
 function filterClause(filter: IngestFilter, params: unknown[]): string {
-  const where = ['c.customer_id = $1', 'c.profile_id = $2'];
+  const where = ['c.customer_id = $1'];
+  if (filter.profileId !== undefined) {
+    params.push(filter.profileId);
+    where.push(`c.profile_id = $${params.length}`);
+  }
   if (filter.agentId !== undefined) {
     params.push(filter.agentId);
     where.push(`c.agent_id = $${params.length}`);
@@ -192,15 +198,18 @@ function filterClause(filter: IngestFilter, params: unknown[]): string {
   return where.join(' AND ');
 }
 
-/** A page of a profile's conversations, newest first, and the total matching count. */
+/**
+ * A page of a customer's conversations (of one profile with `filter.profileId`), newest first, and
+ * the total matching count. One profile's pages are served by conversations_by_create; the count
+ * reads every match either way, and the offset is capped (core/ingest/limits.ts).
+ */
 export async function listIngestConversations(
   db: Queryable,
   customerId: string,
-  profileId: string,
   filter: IngestFilter,
   page: { limit: number; offset: number },
 ): Promise<{ conversations: IngestConversation[]; total: number }> {
-  const params: unknown[] = [customerId, profileId];
+  const params: unknown[] = [customerId];
   const where = filterClause(filter, params);
   const [rows, counted] = await Promise.all([
     db.query<ViewRow>(

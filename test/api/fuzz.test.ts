@@ -111,12 +111,26 @@ function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unk
   return fc.oneof({ arbitrary: exact, weight: 6 }, { arbitrary: hostileValue, weight: 1 });
 }
 
-/** Operations of /openapi.json with their path, query and body schemas. */
-function operations(doc: { paths: Record<string, Record<string, { parameters?: Operation['params']; requestBody?: { content?: Record<string, { schema: JsonSchema }> } }>> }): Operation[] {
+/** A copy of `value` with every `$ref` to a named schema replaced by that schema (none is recursive). */
+function resolveRefs<T>(value: T, schemas: Record<string, unknown>): T {
+  if (Array.isArray(value)) return value.map((item) => resolveRefs(item, schemas)) as T;
+  if (!value || typeof value !== 'object') return value;
+  const ref = (value as { $ref?: string }).$ref;
+  if (ref) return resolveRefs(schemas[ref.replace('#/components/schemas/', '')], schemas) as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, schemas)])) as T;
+}
+
+/** The surfaces' operations of /openapi.json with their path, query and body schemas (health and documents left out). */
+function operations(doc: {
+  paths: Record<string, Record<string, { parameters?: Operation['params']; requestBody?: { content?: Record<string, { schema: JsonSchema }> } }>>;
+  components: { schemas: Record<string, unknown> };
+}): Operation[] {
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
+    if (!path.startsWith('/v1/') && !path.startsWith('/api/v1/')) continue;
     for (const [method, op] of Object.entries(methods)) {
-      ops.push({ method: method.toUpperCase(), path, params: op.parameters ?? [], body: op.requestBody?.content?.['application/json']?.schema });
+      const body = op.requestBody?.content?.['application/json']?.schema;
+      ops.push({ method: method.toUpperCase(), path, params: op.parameters ?? [], body: body && resolveRefs(body, doc.components.schemas) });
     }
   }
   return ops;

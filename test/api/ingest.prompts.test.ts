@@ -96,7 +96,8 @@ forEachDriver('ingest surface: prompts (agents)', (kind) => {
     const row = await ctx.database.db.query<{ profile_id: string }>(`SELECT profile_id FROM conversations WHERE id = $1`, [conversation.id.slice(5)]);
     assert.equal(row[0].profile_id, 'support');
     assert.equal((await api.get(`/conversations/${conversation.id}`)).statusCode, 200, 'the whole-customer key reads it by id');
-    assert.ok((await api.get('/conversations?limit=100')).json().data.every((c: { id: string }) => c.id !== conversation.id), 'lists show the default profile');
+    assert.ok((await api.get('/conversations?limit=100')).json().data.some((c: { id: string }) => c.id === conversation.id), 'the list spans every profile');
+    assert.ok((await api.get('/conversations?limit=100&profileId=default')).json().data.every((c: { id: string }) => c.id !== conversation.id), 'profileId keeps one profile');
     const other = client(ctx, () => ctx.b);
     assertError(await other.get(`/prompts/${mine}`), 404, 'NOT_FOUND');
     assertError(await other.call('PATCH', `/prompts/${mine}`, { name: 'stolen' }), 404, 'NOT_FOUND');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { crestaKey } from '../kit/auth.ts';
 import { googleRpcErrors } from '../kit/google/status.ts';
 import { registerSurface, type SurfaceOptions } from '../kit/surface.ts';
+import { conversationsDocs } from './openapi.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { conversationUpdatesRoutes } from './routes/conversation-updates.ts';
 import { eventsRoutes } from './routes/events.ts';
@@ -15,8 +16,10 @@ export type { SurfaceOptions };
 /** The `conversations` surface: Cresta ConversationService over gRPC-JSON transcoding (API-FACTS §1). */
 export async function conversationsSurface(app: FastifyInstance, { core }: SurfaceOptions) {
   await registerSurface(app, core, {
+    name: 'conversations',
     prefix: '/v1',
     key: crestaKey,
+    docs: conversationsDocs,
     errors: googleRpcErrors,
     notFound: (request) => `no method ${request.method} ${request.url}`,
     afterAuth: async (surface) => {

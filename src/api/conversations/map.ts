@@ -77,6 +77,7 @@ export function conversationToWire(c: Conversation): ConversationWire {
     persistenceState: c.persistenceState,
     multiLanguageMode: c.multiLanguageMode,
     updateTime: iso(c.updateTime),
+    uid: c.id,
   };
 }
 

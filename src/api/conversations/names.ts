@@ -57,3 +57,26 @@ function checkIds(field: string, customerId: string, profileId: string): void {
   if (!RESOURCE_ID_PATTERN.test(customerId)) throw invalidArgument(field, `customer id must match ${RESOURCE_ID_PATTERN}`);
   if (!RESOURCE_ID_PATTERN.test(profileId)) throw invalidArgument(field, `profile id must match ${RESOURCE_ID_PATTERN}`);
 }
+
+/**
+ * The conversation segments that address `parent` (the conversation the path resolved to): the
+ * path's own, its name, and each other segment of `named` under the same profile that `resolve`
+ * (core's one rule: name, else 24-hex id) maps to it. A message name may then use either form.
+ */
+export async function segmentsOf(
+  parent: ConversationName,
+  pathSegment: string,
+  named: readonly ConversationName[],
+  resolve: (c: ConversationName) => Promise<ConversationName>,
+): Promise<Set<string>> {
+  const accepted = new Set([pathSegment, parent.nameId]);
+  const others = new Set(named
+    .filter((c) => c.customerId === parent.customerId && c.profileId === parent.profileId && !accepted.has(c.nameId))
+    .map((c) => c.nameId));
+  for (const segment of others) {
+    // The first segment that names another conversation fails the caller's check: stop resolving there.
+    if ((await resolve({ ...parent, nameId: segment })).nameId !== parent.nameId) break;
+    accepted.add(segment);
+  }
+  return accepted;
+}

@@ -73,8 +73,16 @@ const conversationFields = {
 export const ConversationBody = Obj(conversationFields);
 export type ConversationBody = Static<typeof ConversationBody>;
 
-/** Response: a Conversation with its output-only fields set. */
-export const ConversationResponse = Type.Object({ ...conversationFields, updateTime: Opt(Timestamp) });
+/**
+ * Response: a Conversation with its output-only fields set. `uid` [Parley, after AIP-148's
+ * system-assigned `uid`]: the conversation's 24-hex id, which every surface accepts (the last
+ * segment of `name` is the client-chosen id when one was given).
+ */
+export const ConversationResponse = Type.Object({
+  ...conversationFields,
+  updateTime: Opt(Timestamp),
+  uid: Opt(Type.String({ pattern: '^[a-f0-9]{24}$', description: "The conversation's 24-hex id: accepted in place of the name's last segment here, as conv_<uid> on the ingest surface" })),
+});
 export type ConversationWire = Static<typeof ConversationResponse>;
 
 export const Redaction = Type.Object({ startIndex: Type.Integer(), endIndex: Type.Integer(), redactTime: Timestamp, redactor: Type.String() });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { KeyExtractor } from '../kit/auth.ts';
 import { registerSurface, type SurfaceOptions } from '../kit/surface.ts';
 import { ingestErrors } from './errors.ts';
+import { ingestDocs } from './openapi.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { promptRoutes } from './routes/prompts.ts';
@@ -17,8 +18,10 @@ export const bearerKey: KeyExtractor = (request: FastifyRequest) =>
 /** The `ingest` surface: Converra's conversation logging API (API-FACTS §5). */
 export async function ingestSurface(app: FastifyInstance, { core }: SurfaceOptions) {
   await registerSurface(app, core, {
+    name: 'ingest',
     prefix: '/api/v1',
     key: bearerKey,
+    docs: ingestDocs,
     errors: ingestErrors,
     notFound: (request) => `No route ${request.method} ${request.url}`,
     // After the key check: the limit is counted per key, and an invalid key is 401, never 429.

@@ -4,6 +4,7 @@ import { INGEST_LIMITS } from '../../core/ingest/limits.ts';
 import { INGEST_STATUSES } from './map.ts';
 import { AGENT_LIMITS, AGENT_STATUSES } from '../../core/agents/agents.ts';
 import { wireIdPattern } from './ids.ts';
+import { RESOURCE_ID_PATTERN } from '../../core/tenancy/tenancy.ts';
 
 export function StringEnum<T extends readonly string[]>(values: T, options: { description?: string } = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
@@ -50,6 +51,8 @@ export const AppendBody = Obj({
 export const AppendHeaders = Type.Object({ 'idempotency-key': Opt(Type.String({ minLength: 1, maxLength: 256 })) });
 
 export const ListConversationsQuery = Obj({
+  // [Parley] the vendor has no profiles: without it the list spans every profile the key sees.
+  profileId: Opt(Type.String({ pattern: RESOURCE_ID_PATTERN.source, description: 'Only this profile\'s conversations (default: every profile the key sees)' })),
   promptId: Opt(Type.String({ maxLength: 64 })),
   status: Opt(Status),
   hasInsights: Opt(Type.Boolean()),
@@ -58,7 +61,7 @@ export const ListConversationsQuery = Obj({
 
 export const GetConversationQuery = Obj({ includeInsights: Opt(Type.Boolean({ default: true })) });
 
-const MessageResponse = Type.Object({
+export const MessageResponse = Type.Object({
   role: Type.String(),
   content: Type.String(),
   timestamp: Opt(Type.String()),

@@ -3,6 +3,7 @@ import { hasScope } from '../../core/tenancy/access.ts';
 import { ParleyError } from '../../kernel/errors.ts';
 import type { Core } from '../../core/index.ts';
 import type { Caller } from '../../kernel/types.ts';
+import type { SecurityScheme } from './openapi/types.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,6 +17,16 @@ declare module 'fastify' {
 
 /** Pulls the presented key out of a request, in the surface's own header forms. */
 export type KeyExtractor = (request: FastifyRequest) => string | undefined;
+
+/** `Authorization: Bearer <key>`, as an OpenAPI security scheme. */
+export const BEARER_SCHEME: SecurityScheme = { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <Parley API key>' };
+
+/** The header forms crestaKey reads, as OpenAPI security schemes: any one of them authenticates. */
+export const CRESTA_KEY_SCHEMES: Record<string, SecurityScheme> = {
+  bearer: BEARER_SCHEME,
+  apiKeyAuthorization: { type: 'http', scheme: 'ApiKey', description: "Authorization: ApiKey <Parley API key> (the vendor's deprecated API-key form)" },
+  xApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: "X-API-Key: <Parley API key> (the vendor's deprecated API-key form)" },
+};
 
 /** The conversations and voice surfaces: `Authorization: Bearer|ApiKey <key>` or `X-API-Key`. */
 export const crestaKey: KeyExtractor = (request) => {

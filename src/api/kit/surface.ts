@@ -3,6 +3,7 @@ import type { Core } from '../../core/index.ts';
 import { ParleyError } from '../../kernel/errors.ts';
 import { requireApiKey, type KeyExtractor } from './auth.ts';
 import { errorHandler, methodNotAllowed, type ErrorRenderer } from './errors.ts';
+import type { SurfaceDocs } from './openapi/types.ts';
 import { allowedMethods, trackSurface } from './routing.ts';
 
 /** What every route plugin of a surface receives. */
@@ -17,9 +18,17 @@ export type AnyFastify = FastifyInstance<any, any, any, any, any>;
 export type RoutesPlugin = (app: FastifyInstance, options: SurfaceOptions) => Promise<void>;
 
 export interface SurfaceSpec {
+  /** The surface's name (`conversations`): its OpenAPI document is served at /openapi/<name>.json. */
+  name: string;
   prefix: string;
   /** Where the surface's callers put their key. */
   key: KeyExtractor;
+  /**
+   * What its OpenAPI document says beyond the routes: the vendor, the key forms `key` reads, the
+   * named wire schemas. Each route adds its own `schema.operationId` (and `config.openapi` for
+   * what its schema cannot say); the documents are built from these on their first request.
+   */
+  docs: SurfaceDocs;
   errors: ErrorRenderer;
   /**
    * The message of the NOT_FOUND error for an unknown path. Fastify keeps one not-found handler per
@@ -34,12 +43,15 @@ export interface SurfaceSpec {
 }
 
 /**
- * Registers a surface as one encapsulated plugin under its prefix: its error renderer (for thrown
- * errors, unknown paths and methods, and the router's refusals under the prefix), its key check,
- * then its route plugins.
+ * Registers a surface as one encapsulated plugin under its prefix: its OpenAPI document, its error
+ * renderer (for thrown errors, unknown paths and methods, and the router's refusals under the
+ * prefix), its key check, then its route plugins.
  */
 export async function registerSurface(app: FastifyInstance, core: Core, spec: SurfaceSpec): Promise<void> {
+  const openapi = app.parleyOpenApi;
+  openapi?.addSurface(spec.name, spec.prefix, spec.docs);
   await app.register(async (surface) => {
+    if (openapi) surface.addHook('onRoute', (route) => openapi.claim(route, spec.name));
     const handleError = errorHandler(spec.errors);
     surface.setErrorHandler(handleError);
     trackSurface(app, spec.prefix, spec.errors);

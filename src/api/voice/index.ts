@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { crestaKey } from '../kit/auth.ts';
 import { googleRpcErrors } from '../kit/google/status.ts';
 import { registerSurface, type SurfaceOptions } from '../kit/surface.ts';
+import { voiceDocs } from './openapi.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { sessionEventRoutes } from './routes/session-events.ts';
 import { streamRoutes } from './routes/streams.ts';
@@ -17,8 +18,10 @@ export type VoiceSurfaceOptions = SurfaceOptions;
  */
 export async function voiceSurface(app: FastifyInstance, { core }: SurfaceOptions) {
   await registerSurface(app, core, {
+    name: 'voice',
     prefix: '/v1',
     key: crestaKey,
+    docs: voiceDocs,
     errors: googleRpcErrors,
     // Before the key check: its hooks must see every upgrade request, so that a refused one
     // (401) has its socket closed instead of left open.

@@ -3,18 +3,20 @@ import type { ConversationRef } from '../../store/conversation-ref.ts';
 import type { NewEvent } from '../../store/events.ts';
 import type { ConversationCursor, ConversationFilter, ConversationOrder } from '../../store/conversation-list.ts';
 import { stores, type Stores } from '../../store/index.ts';
-import { actorOf, requireProfile } from '../tenancy/access.ts';
+import { actorOf, namedConversation, requireProfile } from '../tenancy/access.ts';
 import { failedPrecondition, invalidArgument, notFound } from '../../kernel/errors.ts';
 import { decodePageToken, encodePageToken } from '../../kernel/page-token.ts';
 import type { Caller, Conversation, ConversationMode, ConversationState, EventType, JsonObject } from '../../kernel/types.ts';
 import { canonicalLanguage, checkInput, isUpdatableField, type ConversationInput, type StartDefaults, type StartOptions } from './conversation-input.ts';
 import { handOff, LIFECYCLE_FIELDS, moveTo, remove, startIn } from './lifecycle.ts';
+import { resolveNameIn, type NamedConversation } from './resolve.ts';
 
 // Where these lived before the lifecycle and the input rules got their own files.
 export { startIn } from './lifecycle.ts';
 export { canonicalLanguage, checkInput, type ConversationInput, type StartDefaults } from './conversation-input.ts';
 // What list() takes, so the surfaces need not import the store.
 export type { ConversationFilter, ConversationOrder };
+export type { NamedConversation };
 
 export interface ListOptions {
   filter: ConversationFilter;
@@ -69,6 +71,16 @@ export class ConversationService {
       await requireProfile(s, caller, customerId, profileId);
       return startIn(s, caller, customerId, profileId, conversationId, checked, defaults, options);
     });
+  }
+
+  /**
+   * The conversation a resource-name segment addresses, by client-chosen name or by 24-hex id
+   * (resolve.ts), as a ref by its canonical name; another tenant's or a hidden profile is NOT_FOUND.
+   * Every route that takes a conversation name calls this, so every one accepts both.
+   */
+  async resolveName(caller: Caller, customerId: string, profileId: string, segment: string): Promise<NamedConversation> {
+    namedConversation(caller, customerId, profileId, segment);
+    return resolveNameIn(this.read(), customerId, profileId, segment);
   }
 
   async get(ref: ConversationRef): Promise<Conversation> {

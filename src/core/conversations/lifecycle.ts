@@ -6,6 +6,7 @@ import type {
   Caller, CloseReason, Conversation, ConversationEvent, ConversationMode, ConversationState, EventType, JsonObject,
 } from '../../kernel/types.ts';
 import type { ConversationInput, StartDefaults, StartOptions } from './conversation-input.ts';
+import { resolveNameIn } from './resolve.ts';
 
 /**
  * A conversation's lifecycle: the ONE module that writes its state columns. Every surface (the
@@ -129,6 +130,9 @@ export async function startIn(
   options: StartOptions = {},
 ): Promise<{ conversation: Conversation; created: boolean }> {
   const id = newId();
+  // A 24-hex conversationId that is another conversation's id starts (returns) that one, so no
+  // conversation takes another's id as its name (resolve.ts).
+  const nameId = conversationId === undefined ? id : (await resolveNameIn(s, customerId, profileId, conversationId)).nameId;
   const created = await s.conversations.insertConversation({
     channel: defaults.channel,
     ...checked,
@@ -136,12 +140,12 @@ export async function startIn(
     customerId,
     profileId,
     id,
-    nameId: conversationId ?? id,
+    nameId,
     startTime: checked.startTime ?? new Date(),
     state: 'ACTIVE',
   });
   if (!created) {
-    const existing = await s.conversations.getConversation({ customerId, profileId, nameId: conversationId! });
+    const existing = await s.conversations.getConversation({ customerId, profileId, nameId });
     if (!existing) throw new ParleyError('ABORTED', 'conversation was deleted while starting; retry');
     return { conversation: existing, created: false };
   }

@@ -5,6 +5,7 @@ import { requireProfile } from '../tenancy/access.ts';
 import type { ConversationService } from './conversations.ts';
 import { checkInput, type ConversationInput, type StartDefaults } from './conversation-input.ts';
 import { startIn } from './lifecycle.ts';
+import { resolveNamesIn } from './resolve.ts';
 import { invalidArgument, notFound, ParleyError } from '../../kernel/errors.ts';
 import { LIMITS } from '../../kernel/limits.ts';
 import type { Caller, Conversation, MetadataValues } from '../../kernel/types.ts';
@@ -32,24 +33,37 @@ export class ConversationLookupService {
     return found;
   }
 
-  /** Sorted by start time ascending; the caller's "conversation" is the last (latest) one. */
+  /**
+   * Sorted by start time ascending; the caller's "conversation" is the last (latest) one. A voice
+   * call has no platform account: its conversation is found by its platform call id alone (the
+   * platformConversationId asked for), whatever platformAccountId says.
+   */
   async fetchByPlatformId(caller: Caller, customerId: string, profileId: string, platformConversationId: string, platformAccountId: string): Promise<Conversation[]> {
     const s = stores(this.db);
     await requireProfile(s, caller, customerId, profileId);
-    const found = await s.conversations.findByPlatformId(customerId, profileId, platformConversationId, platformAccountId, LIMITS.pageSize);
+    const [byPlatform, call] = await Promise.all([
+      s.conversations.findByPlatformId(customerId, profileId, platformConversationId, platformAccountId, LIMITS.pageSize),
+      s.conversations.findCallConversation(customerId, profileId, platformConversationId),
+    ]);
+    const found = call && !byPlatform.some((c) => c.id === call.id) ? [...byPlatform, call] : byPlatform;
     if (found.length === 0) throw notFound('conversation');
-    return found;
+    found.sort((a, b) => a.startTime.getTime() - b.startTime.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return found.slice(0, LIMITS.pageSize);
   }
 
-  /** In request order; one missing name fails the whole call (AIP-231). */
+  /**
+   * In request order; one missing name fails the whole call (AIP-231). Each segment is a name or a
+   * 24-hex id, as everywhere (resolve.ts).
+   */
   async batchGet(caller: Caller, customerId: string, profileId: string, nameIds: readonly string[]): Promise<Conversation[]> {
     if (nameIds.length > LIMITS.batchConversations) throw invalidArgument('names', `at most ${LIMITS.batchConversations} names in one call`);
     const s = stores(this.db);
     await requireProfile(s, caller, customerId, profileId);
-    const rows = await s.conversations.getConversationsByNames(customerId, profileId, [...new Set(nameIds)]);
+    const resolved = await resolveNamesIn(s, customerId, profileId, nameIds);
+    const rows = await s.conversations.getConversationsByNames(customerId, profileId, [...new Set(resolved.values())]);
     const byName = new Map(rows.map((c) => [c.nameId, c]));
     return nameIds.map((nameId) => {
-      const found = byName.get(nameId);
+      const found = byName.get(resolved.get(nameId)!);
       if (!found) throw new ParleyError('NOT_FOUND', `conversation ${nameId} not found`);
       return found;
     });

@@ -239,9 +239,18 @@ export class IngestService {
     return this.view(stores(this.db), conversationById(caller, conversationId));
   }
 
+  /**
+   * What the key sees, newest first: every profile of the customer, or the key's own profile when
+   * it is narrowed to one; `filter.profileId` keeps one profile (another than a narrowed key's own
+   * lists nothing, as a profile it cannot see).
+   */
   async list(caller: Caller, filter: IngestFilter, page: { limit: number; offset: number }): Promise<{ conversations: IngestConversation[]; total: number }> {
     checkOffsetPage(page);
-    return stores(this.db).ingest.listIngestConversations(caller.customerId, workingProfile(caller), filter, page);
+    if (filter.profileId !== undefined && !RESOURCE_ID_PATTERN.test(filter.profileId)) {
+      throw invalidArgument('profileId', `must match ${RESOURCE_ID_PATTERN}`);
+    }
+    if (caller.profileId !== null && filter.profileId !== undefined && filter.profileId !== caller.profileId) return { conversations: [], total: 0 };
+    return stores(this.db).ingest.listIngestConversations(caller.customerId, { ...filter, profileId: caller.profileId ?? filter.profileId }, page);
   }
 
   private async view(s: Stores, ref: ConversationRef): Promise<IngestConversation> {

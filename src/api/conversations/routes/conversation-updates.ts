@@ -1,7 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/tenancy/access.ts';
 import type { Core } from '../../../core/index.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
 import type { ConversationRef } from '../../../core/tenancy/access.ts';
@@ -125,10 +124,10 @@ export async function conversationUpdatesRoutes(app: FastifyInstance, { core }: 
   for (const method of METHODS) {
     r.post(routePath(`${P}:${method.verb}`), {
       config: { permission: `Conversation:${method.rpc}` },
-      schema: { tags, summary: method.summary, params: ConversationParams, body: method.body, response: { 200: method.response ?? Empty, ...errors } },
+      schema: { tags, operationId: `ConversationService_${method.rpc}`, summary: method.summary, params: ConversationParams, body: method.body, response: { 200: method.response ?? Empty, ...errors } },
     }, async (request) => {
       const { customer, profile, conversation } = request.params;
-      const ref = namedConversation(request.caller, customer, profile, conversation);
+      const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
       return method.handle(core, request.caller, ref, (request.body ?? {}) as Body);
     });
   }

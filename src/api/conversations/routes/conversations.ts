@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/tenancy/access.ts';
 import { invalidArgument } from '../../../kernel/errors.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
 import type { ConversationFilter, ConversationOrder } from '../../../core/conversations/conversations.ts';
@@ -10,6 +9,7 @@ import { routePath } from '../../kit/google/custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { parseDuration } from '../../kit/google/schemas.ts';
 import { conversationFromWire, conversationToWire, updateMaskFromWire } from '../map.ts';
+import { conversationName } from '../names.ts';
 import {
   ConversationBody, ConversationParams, ConversationResponse, Duration, Empty, ErrorResponse, ProfileParams, StringEnum, Timestamp,
 } from '../schemas.ts';
@@ -87,33 +87,34 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
 
   r.post(routePath(`${P}/:conversation:start`), {
     config: { permission: 'Conversation:StartConversation' },
-    schema: { tags, summary: 'StartConversation with a caller-chosen id (idempotent)', params: ConversationParams, querystring: StartQuery, body: ConversationBody, response: { 200: ConversationResponse, ...errors } },
+    schema: { tags, operationId: 'ConversationService_StartConversation', summary: 'StartConversation with a caller-chosen id (idempotent)', params: ConversationParams, querystring: StartQuery, body: ConversationBody, response: { 200: ConversationResponse, ...errors } },
   }, (request) => start(request));
 
   r.post(routePath(`${P}:start`), {
     config: { permission: 'Conversation:StartConversation' },
-    schema: { tags, summary: 'StartConversation with a server-assigned id', params: ProfileParams, querystring: StartQuery, body: ConversationBody, response: { 200: ConversationResponse, ...errors } },
+    schema: { tags, operationId: 'ConversationService_StartConversation2', summary: 'StartConversation with a server-assigned id', params: ProfileParams, querystring: StartQuery, body: ConversationBody, response: { 200: ConversationResponse, ...errors } },
   }, (request) => start(request));
 
   r.get(`${P}/:conversation`, {
     config: { permission: 'Conversation:GetConversation' },
-    schema: { tags, summary: 'GetConversation', params: ConversationParams, response: { 200: Type.Object({ conversation: ConversationResponse }), ...errors } },
+    schema: { tags, operationId: 'ConversationService_GetConversation', summary: 'GetConversation', params: ConversationParams, response: { 200: Type.Object({ conversation: ConversationResponse }), ...errors } },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    return { conversation: conversationToWire(await core.conversations.get(namedConversation(request.caller, customer, profile, conversation))) };
+    return { conversation: conversationToWire(await core.conversations.get(await core.conversations.resolveName(request.caller, customer, profile, conversation))) };
   });
 
   r.patch(`${P}/:conversation`, {
     config: { permission: 'Conversation:UpdateConversation' },
     schema: {
-      tags, summary: 'UpdateConversation (fields named in updateMask)', params: ConversationParams,
+      tags, operationId: 'ConversationService_UpdateConversation', summary: 'UpdateConversation (fields named in updateMask)', params: ConversationParams,
       querystring: Type.Object({ updateMask: Type.String({ minLength: 1, maxLength: 2048 }) }, { additionalProperties: false }),
       body: ConversationBody, response: { 200: ConversationResponse, ...errors },
     },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
-    if (request.body.name && request.body.name !== `customers/${customer}/profiles/${profile}/conversations/${conversation}`) {
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
+    const path = `customers/${customer}/profiles/${profile}/conversations/${conversation}`;
+    if (request.body.name && request.body.name !== path && request.body.name !== conversationName(ref)) {
       throw invalidArgument('conversation.name', 'must match the name in the path');
     }
     const mask = updateMaskFromWire(request.query.updateMask);
@@ -123,17 +124,17 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
 
   r.delete(`${P}/:conversation`, {
     config: { permission: 'Conversation:DeleteConversation' },
-    schema: { tags, summary: 'DeleteConversation with its messages, events and tags', params: ConversationParams, response: { 200: Empty, ...errors } },
+    schema: { tags, operationId: 'ConversationService_DeleteConversation', summary: 'DeleteConversation with its messages, events and tags', params: ConversationParams, response: { 200: Empty, ...errors } },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    await core.conversations.delete(request.caller, namedConversation(request.caller, customer, profile, conversation));
+    await core.conversations.delete(request.caller, await core.conversations.resolveName(request.caller, customer, profile, conversation));
     return {};
   });
 
   r.post(P, {
     config: { permission: 'Conversation:ListConversations' },
     schema: {
-      tags, summary: 'ListConversations (POST, as the vendor)', params: ProfileParams,
+      tags, operationId: 'ConversationService_ListConversations', summary: 'ListConversations (POST, as the vendor)', params: ProfileParams,
       body: Type.Object({
         pageSize: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.pageSize })),
         pageToken: Type.Optional(Type.String({ maxLength: 4096 })),
@@ -157,7 +158,7 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
   r.get(routePath(`${P}:count`), {
     config: { permission: 'Conversation:ListConversations' },
     schema: {
-      tags, summary: 'CountConversations (filter in the query string: filter.rangeStartTime=…)', params: ProfileParams,
+      tags, operationId: 'ConversationService_CountConversations', summary: 'CountConversations (filter in the query string: filter.rangeStartTime=…)', params: ProfileParams,
       querystring: Type.Object({
         'filter.rangeStartTime': Type.Optional(Timestamp),
         'filter.rangeEndTime': Type.Optional(Timestamp),

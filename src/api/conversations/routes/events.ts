@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/tenancy/access.ts';
 import { invalidArgument, ParleyError } from '../../../kernel/errors.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
 import { EVENT_TYPES, type JsonObject } from '../../../kernel/types.ts';
@@ -9,22 +8,18 @@ import type { NewEvent } from '../../../core/conversations/events.ts';
 import { routePath } from '../../kit/google/custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { eventToWire } from '../map.ts';
-import { parseMessageName, type ConversationName } from '../names.ts';
+import { parseMessageName, segmentsOf, type ConversationName } from '../names.ts';
 import { ConversationParams, ErrorResponse, EventBody, EventResponse, StringEnum } from '../schemas.ts';
 
 const P = '/customers/:customer/profiles/:profile/conversations/:conversation';
 const tags = ['ConversationService'];
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
-function parent(params: { customer: string; profile: string; conversation: string }): ConversationName {
-  return { customerId: params.customer, profileId: params.profile, nameId: params.conversation };
-}
-
 /**
  * A wire event → a stored one. The vendor's typed sub-objects (callReason, entityFeedback) and the
  * annotation reference have no columns of their own, so they ride in the payload rather than being dropped.
  */
-function eventFromWire(names: ConversationName, event: Static<typeof EventBody>, i: number): NewEvent {
+function eventFromWire(names: ConversationName, accepted: ReadonlySet<string>, event: Static<typeof EventBody>, i: number): NewEvent {
   const payload: JsonObject = { ...(event.payload as JsonObject | undefined) };
   if (event.callReason) payload.callReason = event.callReason as JsonObject;
   if (event.entityFeedback) payload.entityFeedback = event.entityFeedback as JsonObject;
@@ -39,7 +34,7 @@ function eventFromWire(names: ConversationName, event: Static<typeof EventBody>,
   if (event.associatedMessage) {
     const field = `events[${i}].associatedMessage`;
     const m = parseMessageName(event.associatedMessage, field);
-    if (m.customerId !== names.customerId || m.profileId !== names.profileId || m.nameId !== names.nameId) {
+    if (m.customerId !== names.customerId || m.profileId !== names.profileId || !accepted.has(m.nameId)) {
       throw invalidArgument(field, 'must name a message of the conversation in the path');
     }
     associatedMessage = m.messageId;
@@ -53,7 +48,7 @@ export async function eventsRoutes(app: FastifyInstance, { core }: SurfaceOption
   r.get(`${P}/events`, {
     config: { permission: 'Conversation:ListConversationEvents' },
     schema: {
-      tags, summary: 'ListConversationEvents in log order, optionally only some types', params: ConversationParams,
+      tags, operationId: 'ConversationService_ListConversationEvents', summary: 'ListConversationEvents in log order, optionally only some types', params: ConversationParams,
       querystring: Type.Object({
         pageSize: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.pageSize })),
         pageToken: Type.Optional(Type.String({ maxLength: 4096 })),
@@ -63,20 +58,19 @@ export async function eventsRoutes(app: FastifyInstance, { core }: SurfaceOption
     },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
     const page = await core.events.list(ref, {
       types: request.query['filter.types'] ?? [],
       pageSize: request.query.pageSize || 100,
       pageToken: request.query.pageToken,
     });
-    const names = parent(request.params);
-    return { conversationEvents: page.events.map((e) => eventToWire(names, e)), nextPageToken: page.nextPageToken };
+    return { conversationEvents: page.events.map((e) => eventToWire(ref, e)), nextPageToken: page.nextPageToken };
   });
 
   r.post(routePath(`${P}/events:batchCreate`), {
     config: { permission: 'Conversation:BatchCreateConversationEvents' },
     schema: {
-      tags, summary: "BatchCreateConversationEvents: the vendor's client event types only", params: ConversationParams,
+      tags, operationId: 'ConversationService_BatchCreateConversationEvents', summary: "BatchCreateConversationEvents: the vendor's client event types only", params: ConversationParams,
       body: Type.Object({
         events: Type.Array(EventBody, { minItems: 1, maxItems: LIMITS.batchEvents }),
         // Parley runs no annotators on client events, so there is nothing to skip; accepted for the vendor's clients.
@@ -86,9 +80,17 @@ export async function eventsRoutes(app: FastifyInstance, { core }: SurfaceOption
     },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
-    const names = parent(request.params);
-    const created = await core.events.batchCreate(request.caller, ref, request.body.events.map((e, i) => eventFromWire(names, e, i)));
-    return { events: created.map((e) => eventToWire(names, e)) };
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
+    // An associated message may name the conversation by either segment; eventFromWire refuses the unparsable ones.
+    const named = request.body.events.flatMap((e) => {
+      try {
+        return e.associatedMessage ? [parseMessageName(e.associatedMessage)] : [];
+      } catch {
+        return [];
+      }
+    });
+    const accepted = await segmentsOf(ref, conversation, named, (c) => core.conversations.resolveName(request.caller, c.customerId, c.profileId, c.nameId));
+    const created = await core.events.batchCreate(request.caller, ref, request.body.events.map((e, i) => eventFromWire(ref, accepted, e, i)));
+    return { events: created.map((e) => eventToWire(ref, e)) };
   });
 }

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/tenancy/access.ts';
 import { invalidArgument } from '../../../kernel/errors.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
 import { routePath } from '../../kit/google/custom-methods.ts';
@@ -23,7 +22,7 @@ export async function lookupsRoutes(app: FastifyInstance, { core }: SurfaceOptio
   r.get(routePath(`${P}:fetchByLegacyId`), {
     config: { permission: 'Conversation:GetConversation' },
     schema: {
-      tags, summary: 'FetchConversationByLegacyID (the latest conversation with that legacy chat id)', params: ProfileParams,
+      tags, operationId: 'ConversationService_FetchConversationByLegacyID', summary: 'FetchConversationByLegacyID (the latest conversation with that legacy chat id)', params: ProfileParams,
       querystring: Type.Object({ legacyChatId: Type.Integer({ minimum: -2147483648, maximum: 2147483647 }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ conversation: ConversationResponse }), ...errors },
     },
@@ -36,7 +35,7 @@ export async function lookupsRoutes(app: FastifyInstance, { core }: SurfaceOptio
   r.get(routePath(`${P}:fetchByPlatformId`), {
     config: { permission: 'Conversation:GetConversation' },
     schema: {
-      tags, summary: 'FetchConversationByPlatformID (conversations by startTime ascending; conversation is the latest)', params: ProfileParams,
+      tags, operationId: 'ConversationService_FetchConversationByPlatformID', summary: 'FetchConversationByPlatformID (conversations by startTime ascending; conversation is the latest)', params: ProfileParams,
       querystring: Type.Object({
         platformConversationId: Type.String({ minLength: 1, maxLength: LIMITS.shortString }),
         platformAccountId: Type.String({ minLength: 1, maxLength: LIMITS.shortString }),
@@ -53,7 +52,7 @@ export async function lookupsRoutes(app: FastifyInstance, { core }: SurfaceOptio
   r.get(routePath(`${P}:batchGet`), {
     config: { permission: 'Conversation:GetConversation' },
     schema: {
-      tags, summary: 'BatchGetConversations (request order; one missing name fails the call with NOT_FOUND)', params: ProfileParams,
+      tags, operationId: 'ConversationService_BatchGetConversations', summary: 'BatchGetConversations (request order; one missing name fails the call with NOT_FOUND)', params: ProfileParams,
       querystring: Type.Object({
         names: Type.Array(Type.String({ maxLength: LIMITS.shortString }), { minItems: 1, maxItems: LIMITS.batchConversations }),
       }, { additionalProperties: false }),
@@ -74,7 +73,7 @@ export async function lookupsRoutes(app: FastifyInstance, { core }: SurfaceOptio
   r.post(routePath(`${P}:batchStart`), {
     config: { permission: 'Conversation:StartConversation' },
     schema: {
-      tags, summary: 'BatchStartConversations (all-or-nothing; each start idempotent on its conversationId)', params: ProfileParams,
+      tags, operationId: 'ConversationService_BatchStartConversations', summary: 'BatchStartConversations (all-or-nothing; each start idempotent on its conversationId)', params: ProfileParams,
       body: Type.Object({
         requests: Type.Array(Type.Object({
           conversationId: Type.Optional(Type.String({ pattern: CONVERSATION_ID_PATTERN.source })),
@@ -94,7 +93,7 @@ export async function lookupsRoutes(app: FastifyInstance, { core }: SurfaceOptio
     config: { permission: 'Conversation:UpdateConversation' },
     schema: {
       tags,
-      summary: 'UpsertConversationMetadata: new keys added, given keys replaced, others kept; dotted keys are stored flat under the dotted key',
+      operationId: 'ConversationService_UpsertConversationMetadata', summary: 'UpsertConversationMetadata: new keys added, given keys replaced, others kept; dotted keys are stored flat under the dotted key',
       params: ConversationParams,
       body: Type.Object({
         metadataValues: MetadataValues,
@@ -104,7 +103,7 @@ export async function lookupsRoutes(app: FastifyInstance, { core }: SurfaceOptio
     },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
     await core.lookups.upsertMetadata(request.caller, ref, request.body.metadataValues, request.body.source ?? '');
     return {};
   });

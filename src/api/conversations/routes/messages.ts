@@ -1,13 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/tenancy/access.ts';
 import { invalidArgument } from '../../../kernel/errors.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
 import { routePath } from '../../kit/google/custom-methods.ts';
 import type { SurfaceOptions } from '../index.ts';
 import { messageFromWire, messageToWire } from '../map.ts';
-import { parseMessageName, type ConversationName } from '../names.ts';
+import { parseMessageName, segmentsOf } from '../names.ts';
 import {
   ConversationParams, Empty, ErrorResponse, FreeObject, MessageBody, MessageInBatch, MessageParams, MessageResponse,
 } from '../schemas.ts';
@@ -24,18 +23,13 @@ function descendingFromWire(orderBy: string | undefined): boolean {
   return value.endsWith(' desc');
 }
 
-/** The conversation's name parts as the path gives them: what messageToWire renders names from. */
-function parent(params: { customer: string; profile: string; conversation: string }): ConversationName {
-  return { customerId: params.customer, profileId: params.profile, nameId: params.conversation };
-}
-
 export async function messagesRoutes(app: FastifyInstance, { core }: SurfaceOptions) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get(`${P}/conversationMessages`, {
     config: { permission: 'Conversation:ListConversationMessages' },
     schema: {
-      tags, summary: 'ListConversationMessages in sequencePosition order (keyset pages)', params: ConversationParams,
+      tags, operationId: 'ConversationService_ListConversationMessages', summary: 'ListConversationMessages in sequencePosition order (keyset pages)', params: ConversationParams,
       querystring: Type.Object({
         pageSize: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.pageSize })),
         pageToken: Type.Optional(Type.String({ maxLength: 4096 })),
@@ -45,34 +39,33 @@ export async function messagesRoutes(app: FastifyInstance, { core }: SurfaceOpti
     },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
     const page = await core.messages.list(ref, {
       pageSize: request.query.pageSize || 100,
       pageToken: request.query.pageToken,
       descending: descendingFromWire(request.query.orderBy),
     });
-    const names = parent(request.params);
-    return { conversationMessages: page.messages.map((m) => messageToWire(names, m)), nextPageToken: page.nextPageToken };
+    return { conversationMessages: page.messages.map((m) => messageToWire(ref, m)), nextPageToken: page.nextPageToken };
   });
 
   r.post(`${P}/conversationMessages`, {
     config: { permission: 'Conversation:CreateConversationMessage' },
     schema: {
-      tags, summary: 'CreateConversationMessage (idempotent with requestId)', params: ConversationParams,
+      tags, operationId: 'ConversationService_CreateConversationMessage', summary: 'CreateConversationMessage (idempotent with requestId)', params: ConversationParams,
       body: MessageBody, response: { 200: MessageResponse, ...errors },
     },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
     const { requestId, ...message } = request.body;
     const [created] = await core.messages.append(request.caller, ref, [messageFromWire(message)], { requestId });
-    return messageToWire(parent(request.params), created);
+    return messageToWire(ref, created);
   });
 
   r.post(routePath(`${P}/conversationMessages:batchCreate`), {
     config: { permission: 'Conversation:BatchCreateConversationMessages' },
     schema: {
-      tags, summary: 'BatchCreateConversationMessages: all-or-nothing, gapless sequencePositions', params: ConversationParams,
+      tags, operationId: 'ConversationService_BatchCreateConversationMessages', summary: 'BatchCreateConversationMessages: all-or-nothing, gapless sequencePositions', params: ConversationParams,
       body: Type.Object({
         conversationMessages: Type.Array(MessageInBatch, { minItems: 1, maxItems: LIMITS.batchMessages }),
         requestId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
@@ -81,16 +74,15 @@ export async function messagesRoutes(app: FastifyInstance, { core }: SurfaceOpti
     },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
     const created = await core.messages.append(request.caller, ref, request.body.conversationMessages.map(messageFromWire), { requestId: request.body.requestId });
-    const names = parent(request.params);
-    return { conversationMessages: created.map((m) => messageToWire(names, m)) };
+    return { conversationMessages: created.map((m) => messageToWire(ref, m)) };
   });
 
   r.get(routePath(`${P}/conversationMessages:batchGet`), {
     config: { permission: 'Conversation:BatchGetConversationMessages' },
     schema: {
-      tags, summary: 'BatchGetConversationMessages in request order; a missing name fails the call', params: ConversationParams,
+      tags, operationId: 'ConversationService_BatchGetConversationMessages', summary: 'BatchGetConversationMessages in request order; a missing name fails the call', params: ConversationParams,
       querystring: Type.Object({
         names: Type.Array(Type.String({ maxLength: LIMITS.shortString }), { minItems: 1, maxItems: LIMITS.batchGetMessages }),
       }, { additionalProperties: false }),
@@ -98,33 +90,33 @@ export async function messagesRoutes(app: FastifyInstance, { core }: SurfaceOpti
     },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
-    const ids = request.query.names.map((name, i) => {
-      const parsed = parseMessageName(name, `names[${i}]`);
-      if (parsed.customerId !== customer || parsed.profileId !== profile || parsed.nameId !== conversation) {
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
+    const parsed = request.query.names.map((name, i) => parseMessageName(name, `names[${i}]`));
+    const accepted = await segmentsOf(ref, conversation, parsed, (c) => core.conversations.resolveName(request.caller, c.customerId, c.profileId, c.nameId));
+    const ids = parsed.map((m, i) => {
+      if (m.customerId !== customer || m.profileId !== profile || !accepted.has(m.nameId)) {
         throw invalidArgument(`names[${i}]`, 'must name a message of the conversation in the path');
       }
-      return parsed.messageId;
+      return m.messageId;
     });
     const { messages } = await core.messages.batchGet(ref, ids);
-    const names = parent(request.params);
-    return { conversationMessages: messages.map((m) => messageToWire(names, m)) };
+    return { conversationMessages: messages.map((m) => messageToWire(ref, m)) };
   });
 
   r.get(`${P}/messages/:message`, {
     config: { permission: 'Conversation:GetConversationMessage' },
-    schema: { tags, summary: 'GetConversationMessage', params: MessageParams, response: { 200: MessageResponse, ...errors } },
+    schema: { tags, operationId: 'ConversationService_GetConversationMessage', summary: 'GetConversationMessage', params: MessageParams, response: { 200: MessageResponse, ...errors } },
   }, async (request) => {
     const { customer, profile, conversation, message } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
     const { messages } = await core.messages.batchGet(ref, [message]);
-    return messageToWire(parent(request.params), messages[0]);
+    return messageToWire(ref, messages[0]);
   });
 
   r.post(routePath(`${P}/messages/:message:redact`), {
     config: { permission: 'Conversation:RedactConversationMessage' },
     schema: {
-      tags, summary: 'RedactConversationMessage: UTF-8 byte range [startIndex, endIndex) becomes one * per character', params: MessageParams,
+      tags, operationId: 'ConversationService_RedactConversationMessage', summary: 'RedactConversationMessage: UTF-8 byte range [startIndex, endIndex) becomes one * per character', params: MessageParams,
       body: Type.Object({
         // Parley has no moments yet; accepted so vendor clients that send one are not refused.
         moment: Type.Optional(FreeObject),
@@ -135,17 +127,17 @@ export async function messagesRoutes(app: FastifyInstance, { core }: SurfaceOpti
     },
   }, async (request) => {
     const { customer, profile, conversation, message } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
     const redacted = await core.messages.redact(request.caller, ref, message, { startIndex: request.body.startIndex, endIndex: request.body.endIndex });
-    return { conversationMessage: messageToWire(parent(request.params), redacted) };
+    return { conversationMessage: messageToWire(ref, redacted) };
   });
 
   r.delete(`${P}/messages/:message`, {
     config: { permission: 'Conversation:DeleteConversationMessage' },
-    schema: { tags, summary: 'DeleteConversationMessage: leaves a tombstone (state DELETED, text cleared)', params: MessageParams, response: { 200: Empty, ...errors } },
+    schema: { tags, operationId: 'ConversationService_DeleteConversationMessage', summary: 'DeleteConversationMessage: leaves a tombstone (state DELETED, text cleared)', params: MessageParams, response: { 200: Empty, ...errors } },
   }, async (request) => {
     const { customer, profile, conversation, message } = request.params;
-    await core.messages.delete(request.caller, namedConversation(request.caller, customer, profile, conversation), message);
+    await core.messages.delete(request.caller, await core.conversations.resolveName(request.caller, customer, profile, conversation), message);
     return {};
   });
 }

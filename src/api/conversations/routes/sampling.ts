@@ -40,7 +40,7 @@ export async function samplingRoutes(app: FastifyInstance, { core }: SurfaceOpti
     config: { permission: 'Conversation:SampleConversations' },
     schema: {
       tags: ['ConversationService'],
-      summary: 'SampleConversations: deterministic consistent-hash sample; pages are start-time windows [pageStartTime, pageEndTime)',
+      operationId: 'ConversationService_SampleConversations', summary: 'SampleConversations: deterministic consistent-hash sample; pages are start-time windows [pageStartTime, pageEndTime)',
       params: ProfileParams, body: Type.Optional(SampleBody), response: { 200: SampleResponse, ...errors },
     },
   }, async (request) => {

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/tenancy/access.ts';
 import { invalidArgument } from '../../../kernel/errors.ts';
 import { LIMITS } from '../../../kernel/limits.ts';
 import { TAG_ID_PATTERN } from '../../../core/conversations/tags.ts';
@@ -21,23 +20,23 @@ export async function tagsRoutes(app: FastifyInstance, { core }: SurfaceOptions)
 
   r.get(`${P}/tags`, {
     config: { permission: 'Conversation:ListConversationTags' },
-    schema: { tags, summary: 'ListConversationTags', params: ConversationParams, response: { 200: Type.Object({ tags: Type.Array(TagResponse) }), ...errors } },
+    schema: { tags, operationId: 'ConversationService_ListConversationTags', summary: 'ListConversationTags', params: ConversationParams, response: { 200: Type.Object({ tags: Type.Array(TagResponse) }), ...errors } },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const found = await core.tags.list(namedConversation(request.caller, customer, profile, conversation));
+    const found = await core.tags.list(await core.conversations.resolveName(request.caller, customer, profile, conversation));
     return { tags: found.map(tagToWire) };
   });
 
   r.post(`${P}/tags`, {
     config: { permission: 'Conversation:AddConversationTag' },
     schema: {
-      tags, summary: "AddConversationTag: a tag of the conversation's profile, created on first use; idempotent", params: ConversationParams,
+      tags, operationId: 'ConversationService_AddConversationTag', summary: "AddConversationTag: a tag of the conversation's profile, created on first use; idempotent", params: ConversationParams,
       body: Type.Object({ tag: Type.String({ minLength: 1, maxLength: LIMITS.shortString }) }, { additionalProperties: false }),
       response: { 200: Empty, ...errors },
     },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
     const tag = parseTagName(request.body.tag, 'tag');
     if (tag.customerId !== customer) throw invalidArgument('tag', "must be a tag of the conversation's customer");
     await core.tags.add(request.caller, ref, { profileId: tag.profileId, id: tag.tagId });
@@ -46,20 +45,20 @@ export async function tagsRoutes(app: FastifyInstance, { core }: SurfaceOptions)
 
   r.delete(`${P}/tags/:tagId`, {
     config: { permission: 'Conversation:DeleteConversationTag' },
-    schema: { tags, summary: 'DeleteConversationTag: NOT_FOUND when the conversation does not carry it', params: TagParams, response: { 200: Empty, ...errors } },
+    schema: { tags, operationId: 'ConversationService_DeleteConversationTag', summary: 'DeleteConversationTag: NOT_FOUND when the conversation does not carry it', params: TagParams, response: { 200: Empty, ...errors } },
   }, async (request) => {
     const { customer, profile, conversation, tagId } = request.params;
-    await core.tags.remove(request.caller, namedConversation(request.caller, customer, profile, conversation), tagId);
+    await core.tags.remove(request.caller, await core.conversations.resolveName(request.caller, customer, profile, conversation), tagId);
     return {};
   });
 
   // A plain path segment, not a :verb custom method: that is how the vendor spells it.
   r.post(`${P}/addConversationStarTag`, {
     config: { permission: 'Conversation:AddConversationStarTag' },
-    schema: { tags, summary: "AddConversationStarTag: the caller's own star tag, created when missing", params: ConversationParams, body: StrictEmpty, response: { 200: Empty, ...errors } },
+    schema: { tags, operationId: 'ConversationService_AddConversationStarTag', summary: "AddConversationStarTag: the caller's own star tag, created when missing", params: ConversationParams, body: StrictEmpty, response: { 200: Empty, ...errors } },
   }, async (request) => {
     const { customer, profile, conversation } = request.params;
-    await core.tags.star(request.caller, namedConversation(request.caller, customer, profile, conversation));
+    await core.tags.star(request.caller, await core.conversations.resolveName(request.caller, customer, profile, conversation));
     return {};
   });
 }

@@ -29,7 +29,7 @@ export async function conversationRoutes(app: FastifyInstance, { core }: { core:
     bodyLimit: CREATE_BODY_LIMIT,
     config: { permission: 'Ingest:CreateConversation' },
     schema: {
-      tags, summary: 'Log a conversation (structured JSON or labelled text transcript); idempotent with idempotencyKey',
+      tags, operationId: 'createConversation', summary: 'Log a conversation (structured JSON or labelled text transcript); idempotent with idempotencyKey',
       body: CreateConversationBody, response: { 200: CreatedConversation, ...errorResponses },
     },
   }, async (request) => {
@@ -45,7 +45,7 @@ export async function conversationRoutes(app: FastifyInstance, { core }: { core:
   r.post('/conversations/:id/messages', {
     config: { permission: 'Ingest:AppendMessages' },
     schema: {
-      tags, summary: 'Append turns atomically; status "completed" closes the conversation and triggers analysis',
+      tags, operationId: 'appendMessages', summary: 'Append turns atomically; status "completed" closes the conversation and triggers analysis',
       params: ConversationIdParams, headers: AppendHeaders, body: AppendBody, response: { 200: ConversationResponse, ...errorResponses },
     },
   }, async (request) => {
@@ -61,12 +61,12 @@ export async function conversationRoutes(app: FastifyInstance, { core }: { core:
   r.get('/conversations', {
     config: { permission: 'Ingest:ListConversations' },
     schema: {
-      tags, summary: 'List conversations, newest first (offset paging, offset at most 10,000)', querystring: ListConversationsQuery,
+      tags, operationId: 'listConversations', summary: 'List conversations of every profile the key sees (or of profileId), newest first (offset paging, offset at most 10,000)', querystring: ListConversationsQuery,
       response: { 200: Type.Object({ data: Type.Array(ConversationListItem), pagination: Pagination }), ...errorResponses },
     },
   }, async (request) => {
-    const { promptId, status, hasInsights, limit = 20, offset = 0 } = request.query;
-    const filter = { agentId: promptId === undefined ? undefined : parseWireId('prompt', promptId, 'promptId'), ...statusFilter(status), hasInsights };
+    const { profileId, promptId, status, hasInsights, limit = 20, offset = 0 } = request.query;
+    const filter = { profileId, agentId: promptId === undefined ? undefined : parseWireId('prompt', promptId, 'promptId'), ...statusFilter(status), hasInsights };
     const page = await core.ingest.list(request.caller, filter, { limit, offset });
     return { data: page.conversations.map(listItemToWire), pagination: { total: page.total, limit, offset } };
   });
@@ -74,7 +74,7 @@ export async function conversationRoutes(app: FastifyInstance, { core }: { core:
   r.get('/conversations/:id', {
     config: { permission: 'Ingest:GetConversation' },
     schema: {
-      tags, summary: 'Get a conversation with its messages and (by default) its insights',
+      tags, operationId: 'getConversation', summary: 'Get a conversation with its messages and (by default) its insights',
       params: ConversationIdParams, querystring: GetConversationQuery, response: { 200: ConversationResponse, ...errorResponses },
     },
   }, async (request) => {
@@ -88,7 +88,7 @@ export async function conversationRoutes(app: FastifyInstance, { core }: { core:
   r.get('/conversations/:id/insights', {
     config: { permission: 'Ingest:GetInsights' },
     schema: {
-      tags, summary: 'Get the insights of a conversation (404 until they are generated)',
+      tags, operationId: 'getInsights', summary: 'Get the insights of a conversation (404 until they are generated)',
       params: ConversationIdParams, response: { 200: InsightsResponse, ...errorResponses },
     },
   }, async (request) => {
@@ -107,7 +107,7 @@ export async function conversationRoutes(app: FastifyInstance, { core }: { core:
   r.post('/conversations/:id/insights/regenerate', {
     config: { permission: 'Ingest:RegenerateInsights' },
     schema: {
-      tags, summary: 'Queue insights to be generated again (202; they replace the current ones when done)',
+      tags, operationId: 'regenerateInsights', summary: 'Queue insights to be generated again (202; they replace the current ones when done)',
       params: ConversationIdParams, response: { 202: RegenerateResponse, ...errorResponses },
     },
   }, async (request, reply) => {

@@ -21,7 +21,7 @@ export async function promptRoutes(app: FastifyInstance, { core }: { core: Core 
   r.get('/prompts', {
     config: { permission: 'Ingest:ListPrompts' },
     schema: {
-      tags, summary: 'List prompts, newest first', querystring: ListPromptsQuery,
+      tags, operationId: 'listPrompts', summary: 'List prompts, newest first', querystring: ListPromptsQuery,
       response: { 200: Type.Object({ data: Type.Array(PromptResponse), pagination: Pagination }), ...errorResponses },
     },
   }, async (request) => {
@@ -32,7 +32,7 @@ export async function promptRoutes(app: FastifyInstance, { core }: { core: Core 
 
   r.post('/prompts', {
     config: { permission: 'Ingest:CreatePrompt' },
-    schema: { tags, summary: 'Create a prompt (status defaults to active)', body: CreatePromptBody, response: { 201: PromptResponse, ...errorResponses } },
+    schema: { tags, operationId: 'createPrompt', summary: 'Create a prompt (status defaults to active)', body: CreatePromptBody, response: { 201: PromptResponse, ...errorResponses } },
   }, async (request, reply) => {
     const agent = await core.agents.create(request.caller, { ...agentFields(request.body), name: request.body.name });
     return reply.code(201).send(promptToWire(agent));
@@ -40,17 +40,17 @@ export async function promptRoutes(app: FastifyInstance, { core }: { core: Core 
 
   r.get('/prompts/:id', {
     config: { permission: 'Ingest:GetPrompt' },
-    schema: { tags, summary: 'Get a prompt', params: PromptIdParams, response: { 200: PromptResponse, ...errorResponses } },
+    schema: { tags, operationId: 'getPrompt', summary: 'Get a prompt', params: PromptIdParams, response: { 200: PromptResponse, ...errorResponses } },
   }, async (request) => promptToWire(await core.agents.get(request.caller, promptId(request.params.id))));
 
   r.patch('/prompts/:id', {
     config: { permission: 'Ingest:UpdatePrompt' },
-    schema: { tags, summary: 'Change a prompt (only the fields sent)', params: PromptIdParams, body: UpdatePromptBody, response: { 200: PromptResponse, ...errorResponses } },
+    schema: { tags, operationId: 'updatePrompt', summary: 'Change a prompt (only the fields sent)', params: PromptIdParams, body: UpdatePromptBody, response: { 200: PromptResponse, ...errorResponses } },
   }, async (request) => promptToWire(await core.agents.update(request.caller, promptId(request.params.id), agentFields(request.body))));
 
   r.delete('/prompts/:id', {
     config: { permission: 'Ingest:DeletePrompt' },
-    schema: { tags, summary: 'Delete a prompt (its conversations keep their promptId)', params: PromptIdParams, response: { 200: Deleted, ...errorResponses } },
+    schema: { tags, operationId: 'deletePrompt', summary: 'Delete a prompt (its conversations keep their promptId)', params: PromptIdParams, response: { 200: Deleted, ...errorResponses } },
   }, async (request) => {
     await core.agents.delete(request.caller, promptId(request.params.id));
     return { id: request.params.id, deleted: true };

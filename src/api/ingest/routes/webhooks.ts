@@ -15,13 +15,13 @@ export async function webhookRoutes(app: FastifyInstance, { core }: { core: Core
 
   r.get('/webhooks', {
     config: { permission: 'Ingest:ListWebhooks' },
-    schema: { tags, summary: 'List webhook endpoints', response: { 200: Type.Object({ data: Type.Array(WebhookResponse) }), ...errorResponses } },
+    schema: { tags, operationId: 'listWebhooks', summary: 'List webhook endpoints', response: { 200: Type.Object({ data: Type.Array(WebhookResponse) }), ...errorResponses } },
   }, async (request) => ({ data: (await core.webhooks.list(request.caller)).map(webhookToWire) }));
 
   r.post('/webhooks', {
     config: { permission: 'Ingest:CreateWebhook' },
     schema: {
-      tags, summary: 'Register a webhook endpoint; the signing secret (whsec_…) is shown once',
+      tags, operationId: 'createWebhook', summary: 'Register a webhook endpoint; the signing secret (whsec_…) is shown once',
       body: CreateWebhookBody, response: { 201: CreatedWebhook, ...errorResponses },
     },
   }, async (request, reply) => {
@@ -31,20 +31,20 @@ export async function webhookRoutes(app: FastifyInstance, { core }: { core: Core
 
   r.get('/webhooks/:id', {
     config: { permission: 'Ingest:GetWebhook' },
-    schema: { tags, summary: 'Get a webhook endpoint', params: HexIdParams, response: { 200: WebhookResponse, ...errorResponses } },
+    schema: { tags, operationId: 'getWebhook', summary: 'Get a webhook endpoint', params: HexIdParams, response: { 200: WebhookResponse, ...errorResponses } },
   }, async (request) => webhookToWire(await core.webhooks.get(request.caller, request.params.id)));
 
   r.patch('/webhooks/:id', {
     config: { permission: 'Ingest:UpdateWebhook' },
     schema: {
-      tags, summary: 'Change a webhook endpoint; enabled: true re-enables a disabled one',
+      tags, operationId: 'updateWebhook', summary: 'Change a webhook endpoint; enabled: true re-enables a disabled one',
       params: HexIdParams, body: UpdateWebhookBody, response: { 200: WebhookResponse, ...errorResponses },
     },
   }, async (request) => webhookToWire(await core.webhooks.update(request.caller, request.params.id, request.body)));
 
   r.delete('/webhooks/:id', {
     config: { permission: 'Ingest:DeleteWebhook' },
-    schema: { tags, summary: 'Remove a webhook endpoint and its delivery history', params: HexIdParams, response: { 200: Deleted, ...errorResponses } },
+    schema: { tags, operationId: 'deleteWebhook', summary: 'Remove a webhook endpoint and its delivery history', params: HexIdParams, response: { 200: Deleted, ...errorResponses } },
   }, async (request) => {
     await core.webhooks.remove(request.caller, request.params.id);
     return { id: request.params.id, deleted: true };
@@ -53,7 +53,7 @@ export async function webhookRoutes(app: FastifyInstance, { core }: { core: Core
   r.get('/webhooks/:id/deliveries', {
     config: { permission: 'Ingest:ListWebhookDeliveries' },
     schema: {
-      tags, summary: "An endpoint's deliveries, newest first, with every attempt", params: HexIdParams,
+      tags, operationId: 'listWebhookDeliveries', summary: "An endpoint's deliveries, newest first, with every attempt", params: HexIdParams,
       querystring: Type.Object(Paging, { additionalProperties: false }),
       response: { 200: Type.Object({ data: Type.Array(DeliveryResponse), pagination: Pagination }), ...errorResponses },
     },

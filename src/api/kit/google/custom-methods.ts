@@ -20,11 +20,9 @@ export function routePath(publicPath: string): string {
 }
 
 /**
- * Path handed back to @fastify/swagger from its `transform`: `/a/:b/::close` → `/a/{b}::close`.
- * Swagger still runs its own param formatter on the result, which reads any `:word` as a param
- * (`{b}{close}`) but `::` as one literal colon, so the verb keeps its double colon here and the
- * document shows `/a/{b}:close`.
+ * The public OpenAPI path of a custom-method route: the router's `/a/{b}/:close` (the verb as a
+ * segment after the rewrite) is `/a/{b}:close` on the wire.
  */
-export function openapiPath(routeUrl: string): string {
-  return routeUrl.replace(/\/::([A-Za-z0-9]+)$/, '::$1').replace(/\/:([A-Za-z0-9_]+)/g, '/{$1}');
+export function openapiPath(templatePath: string): string {
+  return templatePath.replace(/\/:([A-Za-z][A-Za-z0-9]*)$/, ':$1');
 }

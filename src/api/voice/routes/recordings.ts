@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { namedConversation } from '../../../core/tenancy/access.ts';
 import { ParleyError } from '../../../kernel/errors.ts';
 import { renderStatus } from '../../kit/google/status.ts';
-import { ConversationParams } from '../../kit/google/schemas.ts';
+import { ConversationParams, ErrorResponse } from '../../kit/google/schemas.ts';
+import type { OperationOverride } from '../../kit/openapi/types.ts';
 import type { VoiceSurfaceOptions } from '../index.ts';
 
 /** An HTTP byte range: `start`–`end` inclusive (end absent: to the end), or the last `suffix` bytes. */
@@ -37,19 +37,35 @@ export function resolveRange(range: ByteRangeRequest, size: number): { start: nu
   return { start, end };
 }
 
+const status = (description: string) => ({ description, content: { 'application/json': { schema: ErrorResponse } } });
+const wav = { 'audio/wav': {} };
+
+/** What the route's schema cannot say: a binary answer, whole or a range of it. */
+const recordingDocs: OperationOverride = {
+  parameters: [{ name: 'Range', in: 'header', required: false, description: 'bytes=a-b, bytes=a- or bytes=-n (one range)', schema: { type: 'string' } }],
+  responses: {
+    200: { description: 'The whole recording', headers: { 'Accept-Ranges': { schema: { type: 'string' } } }, content: wav },
+    206: { description: 'The range asked for', headers: { 'Content-Range': { schema: { type: 'string' } } }, content: wav },
+    401: status('Unauthorized'),
+    403: status('Forbidden'),
+    404: status('Not Found: no such conversation, or it has no recording'),
+    416: { ...status('Range Not Satisfiable'), headers: { 'Content-Range': { description: 'bytes */<size>', schema: { type: 'string' } } } },
+  },
+};
+
 /** The call's recording as WAV, with Range support (206, Content-Range, 416). [Parley] */
 export async function recordingRoutes(app: FastifyInstance, { core }: VoiceSurfaceOptions) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/customers/:customer/profiles/:profile/conversations/:conversation/audio', {
-    config: { permission: 'Conversation:GetConversationAudio' },
+    config: { permission: 'Conversation:GetConversationAudio', openapi: recordingDocs },
     schema: {
       tags: ['VoiceCallSessionService'],
-      summary: 'The recording of a voice conversation (audio/wav; Range requests answer 206)',
+      operationId: 'VoiceCallSessionService_GetConversationAudio', summary: 'The recording of a voice conversation (audio/wav; Range requests answer 206)',
       params: ConversationParams,
     },
   }, async (request, reply) => {
     const { customer, profile, conversation } = request.params;
-    const ref = namedConversation(request.caller, customer, profile, conversation);
+    const ref = await core.conversations.resolveName(request.caller, customer, profile, conversation);
     const range = parseRange(request.headers.range);
     try {
       const recording = await core.calls.recording(ref);

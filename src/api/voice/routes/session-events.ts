@@ -16,7 +16,7 @@ export async function sessionEventRoutes(app: FastifyInstance, { core }: VoiceSu
     config: { permission: 'VoiceCallSession:ProcessSessionEvent' },
     schema: {
       tags: ['VoiceCallSessionService'],
-      summary: 'ProcessSessionEvent: apply one call event (CALL_START opens the call\'s conversation, CALL_END closes it)',
+      operationId: 'VoiceCallSessionService_ProcessSessionEvent', summary: 'ProcessSessionEvent: apply one call event (CALL_START opens the call\'s conversation, CALL_END closes it)',
       params: ProfileParams,
       body: ProcessSessionEventBody,
       response: { 200: Empty, ...errors },

@@ -1,15 +1,22 @@
+import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Core } from '../../../core/index.ts';
+import { ParleyError } from '../../../kernel/errors.ts';
 import type { VoiceSurfaceOptions } from '../index.ts';
+import { ErrorResponse } from '../../kit/google/schemas.ts';
 import { JsonStreamSplitter, ndjsonResponse } from '../../kit/ndjson.ts';
-import { MAX_STREAM_MESSAGE_BYTES } from '../schemas.ts';
+import { CallAudioMessage, CallSessionMessage, MAX_STREAM_MESSAGE_BYTES, StreamResponseItem } from '../schemas.ts';
 import { StreamSession, type StreamKind } from '../stream-session.ts';
 
-const STREAMS: { path: string; kind: StreamKind; rpc: string }[] = [
-  { path: '/voicecallsession/streamCallSession', kind: 'session', rpc: 'StreamCallSession' },
-  { path: '/voicecallsession/streamCallSessionAudio', kind: 'audio', rpc: 'StreamCallSessionAudio' },
+const STREAMS: { path: string; kind: StreamKind; rpc: string; message: TSchema }[] = [
+  { path: '/voicecallsession/streamCallSession', kind: 'session', rpc: 'StreamCallSession', message: CallSessionMessage },
+  { path: '/voicecallsession/streamCallSessionAudio', kind: 'audio', rpc: 'StreamCallSessionAudio', message: CallAudioMessage },
 ];
+
+const tags = ['VoiceCallSessionService'];
+const status = (description: string) => ({ description, content: { 'application/json': { schema: ErrorResponse } } });
+const refusals = { 400: status('Bad Request'), 401: status('Unauthorized'), 403: status('Forbidden') };
 
 /**
  * StreamCallSession and StreamCallSessionAudio over two transports on the same paths: POST with
@@ -21,15 +28,44 @@ export async function streamRoutes(app: FastifyInstance, { core }: VoiceSurfaceO
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(['application/json', 'application/x-ndjson'], (_request, _payload, done) => done(null, undefined));
   for (const stream of STREAMS) {
-    const config = { permission: `VoiceCallSession:${stream.rpc}` };
+    const permission = `VoiceCallSession:${stream.rpc}`;
+    // The schemas describe each line: the body itself is read as it arrives, never validated whole.
+    const lines = (schema: TSchema) => ({ 'application/x-ndjson': { schema }, 'application/json': { schema } });
     app.post(stream.path, {
-      config,
+      config: {
+        permission,
+        openapi: {
+          requestBody: { required: true, description: 'One request message a line (NDJSON), read as it arrives', content: lines(stream.message) },
+          responses: { 200: { description: 'One {"result"} or {"error"} line per request message, written as each is applied', content: lines(StreamResponseItem) }, ...refusals },
+        },
+      },
       schema: {
-        tags: ['VoiceCallSessionService'],
+        tags, operationId: `VoiceCallSessionService_${stream.rpc}`,
         summary: `${stream.rpc}: NDJSON request stream → NDJSON response stream, one {"result"} or {"error"} line per message`,
       },
     }, (request, reply) => ndjson(core, stream.kind, request, reply));
-    app.get(stream.path, { websocket: true, config }, (socket, request) => webSocket(core, stream.kind, socket, request));
+    app.route({
+      method: 'GET',
+      url: stream.path,
+      config: {
+        permission,
+        openapi: {
+          'x-websocket': {
+            description: 'Each text frame is one request message (JSON); a binary frame is raw audio for the configured participant. '
+              + 'The server sends one response item (JSON text frame) per message.',
+            client: { schema: stream.message },
+            server: { schema: StreamResponseItem },
+          },
+          responses: refusals,
+        },
+      },
+      schema: { tags, operationId: `VoiceCallSessionService_${stream.rpc}WebSocket`, summary: `${stream.rpc} over a WebSocket [Parley]` },
+      // Without an upgrade there is no stream to run: say so in the surface's own error shape.
+      handler: async (request) => {
+        throw new ParleyError('FAILED_PRECONDITION', `GET ${request.url.split('?')[0]} opens a WebSocket: send Upgrade: websocket, or POST an NDJSON stream`);
+      },
+      wsHandler: (socket, request) => webSocket(core, stream.kind, socket, request),
+    });
   }
 }
 
