@@ -17,14 +17,18 @@ export interface CachedTranscript {
   messages: readonly Message[];
 }
 
-/** Held transcripts' size bound: the texts plus a rough per-message overhead, in UTF-16 code units. */
-const MAX_SIZE = 16 * 1024 * 1024;
-const MESSAGE_OVERHEAD = 256;
+/**
+ * Held transcripts' bound in estimated bytes: a message's text (2 bytes a UTF-16 unit) plus what its
+ * object, dates, metadata and its rendered wire form (api/ingest/map.ts) take beside it, measured at
+ * about 1.5 KB a message (bench/ingest.ts: 70 MB more peak RSS for ~40,000 kept messages).
+ */
+const MAX_BYTES = 64 * 1024 * 1024;
+const MESSAGE_BYTES = 1536;
 
 export class TranscriptCache {
   private readonly entries = new LRUCache<string, CachedTranscript>({
-    maxSize: MAX_SIZE,
-    sizeCalculation: ({ messages }) => messages.reduce((n, m) => n + m.text.length + MESSAGE_OVERHEAD, MESSAGE_OVERHEAD),
+    maxSize: MAX_BYTES,
+    sizeCalculation: ({ messages }) => messages.reduce((n, m) => n + 2 * m.text.length + MESSAGE_BYTES, MESSAGE_BYTES),
   });
 
   private key(customerId: string, conversationId: string): string {
