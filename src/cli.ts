@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { ServerGoneError, runInServer } from './cli/admin-client.ts';
 import { failureOf, openOutFile, terminalIo, type CommandIo } from './cli/command-io.ts';
-import { parseCommandLine, USAGE, type CommandName, type Flags } from './cli/command-line.ts';
+import { parseCommandLine, USAGE, withAbsolutePaths, type CommandName, type Flags } from './cli/command-line.ts';
 import { pgliteTemplate } from './cli/pglite-template.ts';
 import type { DatabaseCommand } from './cli/commands.ts';
 import { DatabaseLockedError, dataDirOwner, inUseMessage } from './store/open.ts';
@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number | 'running'> {
   const out = line.flags.out === undefined ? undefined : openOutFile(resolve(line.flags.out));
   const io = terminalIo(out);
   try {
-    const status = config.databaseUrl ? undefined : await runInOwner(config.dataDir, argv, io);
+    const status = config.databaseUrl ? undefined : await runInOwner(config.dataDir, withAbsolutePaths(argv, line, (path) => resolve(path)), io);
     if (status !== undefined) return status;
     await runHere(config, command, line.flags, line.args, io);
     return 0;

@@ -14,11 +14,14 @@ export const CONFIG_OPTIONS = [
   { env: 'PARLEY_APPEND_STATEMENTS', default: '1', description: 'Append statements one process runs at once on the conversations surface. Appends that arrive while they run wait and are written together, in one statement and one commit (group commit); 1 gives the largest groups, a database with many cores may take more.' },
   { env: 'PARLEY_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'On SIGTERM/SIGINT, how long in-flight requests may run before the process exits anyway.' },
   { env: 'PARLEY_KEY_CACHE_SECONDS', default: '10', description: 'How long a verified API key is cached in memory; a revoked key stops working within this time.' },
+  { env: 'PARLEY_JWT_SECRET', default: '', description: 'Secret (at least 32 characters) that signs and verifies the `agent` surface\'s sign-in tokens (HS256 JWTs from `POST /v1/{org}/user/signin_with_api_key`). Unset: a random secret generated once and kept in the database, shared by every process.' },
+  { env: 'PARLEY_JWT_TTL_SECONDS', default: '3600', description: 'How long an `agent` surface sign-in token is valid (`expires_at`); at least 600, as Amigo\'s SDK signs in again when under 5 minutes remain.' },
   { env: 'PARLEY_JOBS', default: 'on', description: 'on: `parley serve` also runs background jobs (webhooks, analysis, transcription). off: only `parley worker` processes run them.' },
   { env: 'PARLEY_JOBS_CONCURRENCY', default: '4', description: 'Background jobs one process runs at once.' },
   { env: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', default: 'false', description: 'true: webhook endpoints may point at loopback, private, link-local and other non-public addresses (local receivers, tests). false: such URLs are refused at registration and at every delivery.' },
   { env: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'How long one webhook delivery attempt may take (at most 25000); a slower receiver counts as a failed attempt.' },
   { env: 'PARLEY_INGEST_RATE_LIMIT_PER_MINUTE', default: '300', description: 'Requests a minute each API key may make on the ingest surface (`/api/v1`), counted in the database across every server process; over it: 429 RATE_LIMITED with Retry-After.' },
+  { env: 'PARLEY_INGEST_TRANSCRIPT_CACHE_MB', default: '64', description: 'Memory (estimated, MB) each process may use to keep the `ingest` surface\'s transcripts between appends, so an append reads only the conversation\'s row when nothing else changed it; least recently used first out. 0: every append reads the whole transcript.' },
   { env: 'PARLEY_BLOB_S3_BUCKET', default: '', description: 'S3-compatible bucket for call recordings. Unset: recordings are files under PARLEY_DATA_DIR/blobs.' },
   { env: 'PARLEY_BLOB_S3_ENDPOINT', default: '', description: 'Endpoint of the S3-compatible store (`http://minio:9000`); requests are path-style. Unset: `https://s3.<region>.amazonaws.com`.' },
   { env: 'PARLEY_BLOB_S3_REGION', default: 'us-east-1', description: 'Region the S3 requests are signed for (SigV4).' },
@@ -52,6 +55,10 @@ export interface Config {
   webhookAllowPrivateNetworks: boolean;
   webhookTimeoutMs: number;
   ingestRateLimitPerMinute: number;
+  ingestTranscriptCacheMb: number;
+  /** '' : generated and kept in the database. */
+  jwtSecret: string;
+  jwtTtlSeconds: number;
   /** Set when PARLEY_BLOB_S3_BUCKET is: recordings go to that bucket instead of PARLEY_DATA_DIR/blobs. */
   blobS3: S3BlobStoreOptions | null;
   asr: AsrMode;
@@ -85,6 +92,13 @@ function trueFalse(env: NodeJS.ProcessEnv, name: ConfigEnv): boolean {
 function webhookTimeout(env: NodeJS.ProcessEnv): number {
   const value = integer(env, 'WEBHOOK_TIMEOUT_MS', 1);
   if (value > 25_000) throw new Error(`WEBHOOK_TIMEOUT_MS must be at most 25000, got "${value}"`);
+  return value;
+}
+
+/** HS256 needs a key of at least 256 bits; 32 characters is the least that can hold them. */
+function jwtSecret(env: NodeJS.ProcessEnv): string {
+  const value = read(env, 'PARLEY_JWT_SECRET');
+  if (value !== '' && value.length < 32) throw new Error(`PARLEY_JWT_SECRET must be at least 32 characters, got ${value.length}`);
   return value;
 }
 
@@ -145,6 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookAllowPrivateNetworks: trueFalse(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
     webhookTimeoutMs: webhookTimeout(env),
     ingestRateLimitPerMinute: integer(env, 'PARLEY_INGEST_RATE_LIMIT_PER_MINUTE', 1),
+    ingestTranscriptCacheMb: integer(env, 'PARLEY_INGEST_TRANSCRIPT_CACHE_MB', 0),
+    jwtSecret: jwtSecret(env),
+    jwtTtlSeconds: integer(env, 'PARLEY_JWT_TTL_SECONDS', 600),
     blobS3: blobS3(env),
     asr: asrMode(env),
     asrBaseUrl: read(env, 'PARLEY_ASR_BASE_URL'),

@@ -37,5 +37,9 @@ describe('configuration', () => {
     assert.equal(set.keyCacheSeconds, 0);
     assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT must be an integer/);
     assert.throws(() => loadConfig({ PARLEY_DB_POOL_SIZE: '0' }), /PARLEY_DB_POOL_SIZE must be an integer ≥ 1/);
+    assert.deepEqual([defaults.jwtSecret, defaults.jwtTtlSeconds], ['', 3600]);
+    assert.equal(loadConfig({ PARLEY_JWT_SECRET: 's'.repeat(32) }).jwtSecret, 's'.repeat(32));
+    assert.throws(() => loadConfig({ PARLEY_JWT_SECRET: 'short' }), /PARLEY_JWT_SECRET must be at least 32 characters/);
+    assert.throws(() => loadConfig({ PARLEY_JWT_TTL_SECONDS: '60' }), /PARLEY_JWT_TTL_SECONDS must be an integer ≥ 600/);
   });
 });

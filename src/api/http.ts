@@ -16,6 +16,7 @@ import { serveOpenApi, withServer } from './kit/openapi/serve.ts';
 import { conversationsSurface } from './conversations/index.ts';
 import { voiceSurface } from './voice/index.ts';
 import { ingestSurface } from './ingest/index.ts';
+import { agentSurface } from './agent/index.ts';
 
 /**
  * Compiles a route's schema on the route's first request instead of at start: Ajv's code
@@ -106,6 +107,7 @@ export async function buildApp({ core, logger }: AppOptions) {
   await app.register(conversationsSurface, { core });
   await app.register(voiceSurface, { core });
   await app.register(ingestSurface, { core });
+  await app.register(agentSurface, { core });
   return app;
 }
 

@@ -10,6 +10,8 @@ interface CommandSpec {
   /** Flags without which the command cannot run. */
   required?: string[];
   usage: string;
+  /** A repeatable flag whose values may go on as positionals after the arguments (`--knowledge a.md b.md`). */
+  variadic?: string;
   /** What `parley --help` says it does. */
   does?: string;
 }
@@ -42,6 +44,27 @@ export const COMMANDS = {
     usage: 'sample --profile customers/ID/profiles/PID --out FILE.jsonl [--ratio 0.01] [--start RFC3339] [--end RFC3339]\n         [--max-conversations N] [--max-messages N] [--format openai|parley]',
     does: 'write a deterministic sample as JSONL, one conversation a line',
   },
+  'agents create': {
+    args: [],
+    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'knowledge', 'quiet'],
+    required: ['customer', 'name'],
+    variadic: 'knowledge',
+    usage: 'agents create --customer ID [--profile PID] --name NAME [--instructions TEXT | --instructions-file F]\n         [--knowledge PATH…] [--quiet]',
+    does: 'create an agent (version 1, released) and print its id; PATH: a .md/.txt file or a folder of them',
+  },
+  'agents update': {
+    args: ['AGENT_ID'],
+    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'knowledge'],
+    required: ['customer'],
+    variadic: 'knowledge',
+    usage: 'agents update AGENT_ID --customer ID [--profile PID] [--name NAME] [--instructions TEXT | --instructions-file F]\n         [--knowledge PATH…]',
+    does: 'make a new version (the knowledge base becomes the files given); release it to use it',
+  },
+  'agents release': {
+    args: ['AGENT_ID'], flags: ['customer', 'profile', 'version'], required: ['customer'],
+    usage: 'agents release AGENT_ID --customer ID [--profile PID] [--version N]', does: 'point the release set at a version (default: the newest)',
+  },
+  'agents list': { args: [], flags: ['customer', 'profile'], required: ['customer'], usage: 'agents list --customer ID [--profile PID]' },
 } satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -73,10 +96,15 @@ const OPTIONS = {
   'max-messages': { type: 'string' },
   out: { type: 'string' },
   format: { type: 'string' },
+  instructions: { type: 'string' },
+  'instructions-file': { type: 'string' },
+  knowledge: { type: 'string', multiple: true },
+  version: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export type Flags = { [K in Exclude<keyof typeof OPTIONS, 'help'>]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type FlagValue<O> = O extends { multiple: true } ? string[] : O extends { type: 'boolean' } ? boolean : string;
+export type Flags = { [K in Exclude<keyof typeof OPTIONS, 'help'>]?: FlagValue<(typeof OPTIONS)[K]> };
 
 export type CommandLine = { help: true } | { help: false; command: CommandName; flags: Flags; args: string[] };
 
@@ -106,6 +134,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (!flags[flag as keyof typeof flags]) throw new UsageError(`--${flag} is required; usage: parley ${spec.usage.replace(/\s+/g, ' ')}`);
   }
   const args = positionals.slice(words);
+  const variadic = spec.variadic as keyof Flags | undefined;
+  if (variadic && flags[variadic] && args.length > spec.args.length) (flags[variadic] as string[]).push(...args.splice(spec.args.length));
   if (args.length < spec.args.length) throw new UsageError(`${spec.args[args.length]} is required; usage: parley ${spec.usage.replace(/\s+/g, ' ')}`);
   if (args.length > spec.args.length) throw new UsageError(`unexpected argument "${args[spec.args.length]}"; usage: parley ${spec.usage.replace(/\s+/g, ' ')}`);
   checkValues(command as CommandName, flags as Flags, args);
@@ -124,8 +154,28 @@ export function profileName(value: string, what: string): [string, string] {
 /** The checks that need no database; the core checks the rest (ids, ranges) wherever the command runs. */
 function checkValues(command: CommandName, flags: Flags, args: string[]): void {
   if (command === 'profiles create') profileName(args[0], 'profile');
+  if (flags.instructions !== undefined && flags['instructions-file'] !== undefined) throw new UsageError('give --instructions or --instructions-file, not both');
+  if (flags.version !== undefined && !/^[1-9][0-9]{0,9}$/.test(flags.version)) throw new UsageError('--version must be a version number (1, 2, …)');
+  if (command.startsWith('agents ') && args[0] !== undefined && !/^[a-f0-9]{24}$/.test(args[0])) throw new UsageError('AGENT_ID must be the agent\'s 24-hex id');
   if (command !== 'sample') return;
   profileName(flags.profile!, '--profile');
   if (flags.format !== undefined && flags.format !== 'openai' && flags.format !== 'parley') throw new UsageError('--format must be openai or parley');
   if (flags.ratio !== undefined && (flags.ratio.trim() === '' || Number.isNaN(Number(flags.ratio)))) throw new UsageError('--ratio must be a number in (0, 1]');
+}
+
+/**
+ * argv with the file flags' paths made absolute: a command sent to a running server reads them
+ * there, and the server's working directory is not the caller's.
+ */
+export function withAbsolutePaths(argv: readonly string[], line: { command: CommandName; flags: Flags; args: string[] }, absolute: (path: string) => string): string[] {
+  const { knowledge, 'instructions-file': instructionsFile, ...rest } = line.flags;
+  if (!knowledge && !instructionsFile) return [...argv];
+  const out = [...line.command.split(' '), ...line.args];
+  for (const [flag, value] of Object.entries(rest)) {
+    if (value === true) out.push(`--${flag}`);
+    else if (typeof value === 'string') out.push(`--${flag}=${value}`);
+  }
+  if (instructionsFile) out.push(`--instructions-file=${absolute(instructionsFile)}`);
+  for (const path of knowledge ?? []) out.push(`--knowledge=${absolute(path)}`);
+  return out;
 }

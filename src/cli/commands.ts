@@ -5,6 +5,8 @@ import { migrate } from '../store/migrate.ts';
 import type { CommandIo } from './command-io.ts';
 import { profileName, type CommandName, type Flags } from './command-line.ts';
 import { sampleToFile } from './sample.ts';
+import { readInstructions, readKnowledge } from './agent-files.ts';
+import type { AgentScope } from '../core/agents/agents.ts';
 
 /** The commands that run on an open database: in the CLI's own process, or inside a running server. */
 export type DatabaseCommand = Exclude<CommandName, 'serve' | 'worker'>;
@@ -18,6 +20,11 @@ export interface CommandContext {
 }
 
 type Run = (ctx: CommandContext, flags: Flags, args: string[]) => Promise<void>;
+
+/** The CLI acts as the whole customer (it owns the database), narrowed to --profile when given. */
+const agentScope = (flags: Flags): AgentScope => ({ customerId: flags.customer!, profileId: flags.profile ?? null, what: 'agent' });
+const agentLine = (a: { id: string; customerId: string; profileId: string; edgeVersion: number; releaseVersion: number; name: string }) =>
+  `${a.id}\tcustomers/${a.customerId}/profiles/${a.profileId}\tversion=${a.edgeVersion}\treleased=${a.releaseVersion}\t${a.name}`;
 
 const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -74,6 +81,31 @@ const RUN: Record<DatabaseCommand, Run> = {
   async 'keys revoke'({ core, io }, flags, [keyId]) {
     await core.apiKeys.revoke(flags.customer!, keyId);
     io.print(`revoked ${keyId}`);
+  },
+  async 'agents create'({ core, io }, flags) {
+    const instructions = await readInstructions(flags);
+    const knowledge = await readKnowledge(flags.knowledge ?? []);
+    const agent = await core.agents.create(agentScope(flags), { name: flags.name!, instructions, knowledge });
+    if (flags.quiet) return io.print(agent.id);
+    io.print(`created agent ${agent.id} (customers/${agent.customerId}/profiles/${agent.profileId}/agents/${agent.id}), version 1, released, ${knowledge.length} knowledge documents`);
+  },
+  async 'agents update'({ core, io }, flags, [id]) {
+    const instructions = await readInstructions(flags);
+    const knowledge = flags.knowledge ? { replace: await readKnowledge(flags.knowledge) } : {};
+    const agent = await core.agents.update(agentScope(flags), id, { name: flags.name, instructions }, knowledge);
+    io.print(`agent ${agent.id} is at version ${agent.edgeVersion}; release still points at version ${agent.releaseVersion} (parley agents release ${agent.id} --customer ${agent.customerId})`);
+  },
+  async 'agents release'({ core, io }, flags, [id]) {
+    const agent = await core.agents.release(agentScope(flags), id, flags.version === undefined ? undefined : Number(flags.version));
+    io.print(`released version ${agent.releaseVersion} of agent ${agent.id} (newest: ${agent.edgeVersion})`);
+  },
+  async 'agents list'({ core, io }, flags) {
+    let pageToken: string | undefined;
+    do {
+      const page = await core.agents.listPage(agentScope(flags), { pageSize: 500, pageToken });
+      for (const agent of page.agents) io.print(agentLine(agent));
+      pageToken = page.nextPageToken || undefined;
+    } while (pageToken);
   },
   async sample({ core, io }, flags) {
     try {

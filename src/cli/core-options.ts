@@ -12,6 +12,8 @@ export function coreOptions(config: Config): CoreOptions {
     appendStatements: config.appendStatements,
     webhooks: { allowPrivateNetworks: config.webhookAllowPrivateNetworks, timeoutMs: config.webhookTimeoutMs },
     ingestRateLimitPerMinute: config.ingestRateLimitPerMinute,
+    ingestTranscriptCacheMb: config.ingestTranscriptCacheMb,
+    endUserTokens: { secret: config.jwtSecret || undefined, ttlSeconds: config.jwtTtlSeconds },
     analyzer: analyzerFromConfig(config),
     blobs: blobStoreFromConfig(config),
     callSpoolDir: config.memory ? undefined : recordingSpoolDir(config.dataDir),

@@ -9,11 +9,15 @@ import { ConversationLookupService } from './conversations/lookups.ts';
 import { ConversationService } from './conversations/conversations.ts';
 import { EventService } from './conversations/events.ts';
 import { IngestService } from './ingest/ingest.ts';
+import { TranscriptCache } from './ingest/transcript-cache.ts';
 import { InsightsService } from './insights/insights.ts';
 import { IngestRateLimit } from './ingest/rate-limit.ts';
 import { MessageService } from './messages/messages.ts';
 import { AppendPath } from './messages/append.ts';
 import { AgentService } from './agents/agents.ts';
+import { KnowledgeService } from './agents/knowledge.ts';
+import { EndUserService, type EndUserTokenOptions } from './end-users/end-users.ts';
+import { FilteredListService } from './conversations/filtered-list.ts';
 import { SamplingService } from './sampling/sampling.ts';
 import { TagService } from './conversations/tags.ts';
 import { TenancyService } from './tenancy/tenancy.ts';
@@ -33,8 +37,12 @@ export interface CoreOptions {
   /** Who transcribes finished calls (transcriberFromConfig). Default null: calls are recorded, transcription is marked unavailable. */
   transcriber?: Transcriber | null;
   webhooks?: WebhookOptions;
+  /** Estimated MB of ingest transcripts kept between appends (PARLEY_INGEST_TRANSCRIPT_CACHE_MB). Default 64; 0 keeps none. */
+  ingestTranscriptCacheMb?: number;
   /** Requests a minute each API key may make on the ingest surface (PARLEY_INGEST_RATE_LIMIT_PER_MINUTE). */
   ingestRateLimitPerMinute?: number;
+  /** The agent surface's sign-in tokens (PARLEY_JWT_SECRET, PARLEY_JWT_TTL_SECONDS). */
+  endUserTokens?: EndUserTokenOptions;
 }
 
 /** Every domain service over one database. Surfaces receive this and nothing else. */
@@ -44,9 +52,12 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
   const blobs = options.blobs ?? new FsBlobStore(temporaryDir('parley-blobs'));
   const calls = new CallService(db, { blobs, spoolDir: options.callSpoolDir ?? temporaryDir('parley-spool') });
   const appends = new AppendPath(db, options.appendStatements);
+  const apiKeys = new ApiKeyService(db, options.keyCacheSeconds);
+  const agents = new AgentService(db);
   return {
     db,
-    apiKeys: new ApiKeyService(db, options.keyCacheSeconds),
+    apiKeys,
+    endUsers: new EndUserService(db, apiKeys, options.endUserTokens),
     tenancy: new TenancyService(db),
     conversations,
     lookups: new ConversationLookupService(db, conversations),
@@ -57,8 +68,10 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     calls,
     transcripts: new TranscriptService(db, { blobs, transcriber: options.transcriber ?? null, appends }),
     webhooks: new WebhookService(db, options.webhooks),
-    agents: new AgentService(db),
-    ingest: new IngestService(db, appends),
+    agents,
+    knowledge: new KnowledgeService(db, agents),
+    filteredLists: new FilteredListService(db),
+    ingest: new IngestService(db, appends, new TranscriptCache(options.ingestTranscriptCacheMb ?? 64)),
     insights: new InsightsService(db, options.analyzer),
     ingestRateLimit: new IngestRateLimit(db, options.ingestRateLimitPerMinute ?? 300),
   };

@@ -66,6 +66,8 @@ export interface Caller {
   /** Set when the key is narrowed to one agent. */
   agentId: string | null;
   scopes: readonly string[];
+  /** The end user a sign-in token of this key speaks for (the agent surface); absent for the key itself. */
+  endUser?: { id: string; externalId: string };
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

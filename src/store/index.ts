@@ -1,5 +1,6 @@
 import type { Queryable } from './driver.ts';
 import * as agents from './agents.ts';
+import * as agentVersions from './agent-versions.ts';
 import * as analyses from './analyses.ts';
 import * as apiKeys from './api-keys.ts';
 import * as calls from './calls.ts';
@@ -7,11 +8,14 @@ import * as conversationList from './conversation-list.ts';
 import * as conversationLookups from './conversation-lookups.ts';
 import * as conversations from './conversations.ts';
 import * as customers from './customers.ts';
+import * as endUsers from './end-users.ts';
 import * as events from './events.ts';
+import * as filteredLists from './filtered-lists.ts';
 import * as idempotency from './idempotency.ts';
 import * as ingestConversations from './ingest-conversations.ts';
 import * as ingestRateLimits from './ingest-rate-limits.ts';
 import * as jobs from './jobs.ts';
+import * as knowledge from './knowledge.ts';
 import * as messages from './messages.ts';
 import * as sampling from './sampling.ts';
 import * as tags from './tags.ts';
@@ -60,10 +64,14 @@ function bindAll(db: Queryable) {
     sampling: bind(db, sampling),
     idempotency: bind(db, idempotency),
     agents: bind(db, agents),
+    agentVersions: bind(db, agentVersions),
+    knowledge: bind(db, knowledge),
     ingest: { ...bind(db, ingestConversations), ...bind(db, ingestRateLimits) },
     jobs: bind(db, jobs),
     webhooks: bind(db, webhooks),
     analyses: bind(db, analyses),
+    endUsers: bind(db, endUsers),
+    filteredLists: bind(db, filteredLists),
   };
 }
 

@@ -174,7 +174,10 @@ forEachDriver('bad input on every surface', (kind) => {
     assert.equal((await get(`${PROFILE}/conversations/${longest}`)).statusCode, 200);
     assertStatus(await get(`${PROFILE}/conversations/${'c'.repeat(129)}`), 400, 3, 'conversation');
     // Unknown paths, bad content types, bad JSON, in the shape of the surface the path is under.
-    assertStatus(await get('/v1/nothing/here'), 404, 5);
+    assertStatus(await get('/v1/customers/nothing/here'), 404, 5);
+    // A first segment that could be a customer id is the agent surface's organization (/v1/{organization}/…).
+    const agentPath = await get('/v1/nothing/here');
+    assert.deepEqual([agentPath.statusCode, Object.keys(agentPath.json())], [404, ['detail']]);
     assertError(await ingest.get('/nothing'), 404, 'NOT_FOUND');
     assertStatus(await post(`${conv}/conversationMessages`, 'text=x', { 'content-type': 'text/plain' }), 400, 3);
     assertStatus(await post(`${conv}/conversationMessages`, '{"text":'), 400, 3);

@@ -8,6 +8,9 @@ interface Fixture {
   conversation: string;
   message: string;
   tagId: string;
+  /** An agent of acme/default with one knowledge document. */
+  agent: string;
+  document: string;
 }
 
 interface RouteCase {
@@ -25,6 +28,7 @@ interface RouteCase {
 
 const PROFILE = '/customers/{customer}/profiles/{profile}';
 const CONV = `${PROFILE}/conversations/{conversation}`;
+const AGENT = `${PROFILE}/agents/{agent}`;
 const name = (f: Fixture) => `customers/acme/profiles/default/conversations/${f.conversation}`;
 
 /**
@@ -74,6 +78,20 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: `${PROFILE}/conversations:sample`, body: () => ({}) },
   // voice surface: routes/recordings.ts
   { method: 'GET', path: `${CONV}/audio`, owner: { status: 404, message: /recording of this conversation/ } },
+  // routes/agents.ts
+  { method: 'POST', path: `${PROFILE}/agents`, body: () => ({ displayName: 'iso agent' }) },
+  { method: 'GET', path: `${PROFILE}/agents` },
+  { method: 'GET', path: `${AGENT}` },
+  { method: 'PATCH', path: `${AGENT}`, body: () => ({ displayName: 'renamed' }) },
+  { method: 'DELETE', path: `${AGENT}` },
+  { method: 'POST', path: `${AGENT}:release`, body: () => ({}) },
+  { method: 'GET', path: `${AGENT}/versions` },
+  // routes/knowledge.ts
+  { method: 'POST', path: `${AGENT}/knowledge`, body: () => ({ displayName: 'more.md', content: 'More secret text.' }) },
+  { method: 'GET', path: `${AGENT}/knowledge` },
+  { method: 'GET', path: `${AGENT}/knowledge:search`, query: () => 'query=refund' },
+  { method: 'GET', path: `${AGENT}/knowledge/{document}` },
+  { method: 'DELETE', path: `${AGENT}/knowledge/{document}` },
 ];
 
 const routeKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
@@ -87,7 +105,8 @@ const normalise = (path: string) => path.replace(/^\/v1/, '').replace(/([^/])\{(
 function url(route: RouteCase, f: Fixture): string {
   const path = route.path
     .replace('{customer}', 'acme').replace('{profile}', 'default')
-    .replace('{conversation}', f.conversation).replace('{message}', f.message).replace('{tagId}', f.tagId);
+    .replace('{conversation}', f.conversation).replace('{message}', f.message).replace('{tagId}', f.tagId)
+    .replace('{agent}', f.agent).replace('{document}', f.document);
   const query = route.query?.(f);
   return `/v1${path}${query ? `?${query}` : ''}`;
 }
@@ -111,7 +130,9 @@ forEachDriver('tenant and profile isolation on every route of the conversations 
     const caller = await ctx.core.apiKeys.authenticate(ctx.a.key);
     const [message] = await ctx.core.messages.append(caller, ref, [{ text: 'secret text' }]);
     await ctx.core.tags.add(caller, ref, { profileId: 'default', id: 'vip' });
-    return { conversation, message: message.id, tagId: 'vip' };
+    const agent = await ctx.core.agents.create(caller, { name: 'iso agent', instructions: 'secret text' });
+    const { documents } = await ctx.core.knowledge.add(caller, agent.id, [{ name: 'refunds.md', content: 'Refunds take 5 days. secret text' }]);
+    return { conversation, message: message.id, tagId: 'vip', agent: agent.id, document: documents[0].id };
   }
 
   it('the route table covers exactly the routes the OpenAPI document lists', async () => {

@@ -12,7 +12,7 @@ import { useTestApp } from '../helpers/app.ts';
  */
 
 const HOST = 'parley.example:8443';
-const SURFACES = ['conversations', 'voice', 'ingest'];
+const SURFACES = ['conversations', 'voice', 'ingest', 'agent'];
 /** Routes outside every surface: no key. */
 const OUTSIDE = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /openapi/{surface}.json'];
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
@@ -106,6 +106,7 @@ describe('OpenAPI documents', () => {
       conversations: (p) => p.startsWith('/v1/customers/') && !p.endsWith('/audio'),
       voice: (p) => p.startsWith('/v1/voicecallsession/') || (p.startsWith('/v1/customers/') && p.endsWith('/audio')),
       ingest: (p) => p.startsWith('/api/v1/'),
+      agent: (p) => p.startsWith('/v1/{organization}/'),
     };
     for (const [name, doc] of Object.entries(bySurface)) {
       const ops = operations(doc);
@@ -127,9 +128,11 @@ describe('OpenAPI documents', () => {
     assert.deepEqual(ops.filter((op) => !op.operation.operationId).map((op) => op.key), [], 'operations without an operationId');
     assert.equal(new Set(ids).size, ids.length, `duplicate operationIds: ${ids.filter((id, i) => ids.indexOf(id) !== i).join(', ')}`);
     const style: Record<string, RegExp> = {
-      conversations: /^ConversationService_[A-Z][A-Za-z]+[0-9]?$/,
+      // Parley's own agents are a second service on the same surface, in the same style.
+      conversations: /^(ConversationService|AgentService)_[A-Z][A-Za-z]+[0-9]?$/,
       voice: /^VoiceCallSessionService_[A-Z][A-Za-z]+$/,
       ingest: /^[a-z][A-Za-z]+$/,
+      agent: /^[a-z]+(-[a-z]+)+$/,
     };
     for (const [name, doc] of Object.entries(bySurface)) {
       for (const op of operations(doc)) assert.match(op.operation.operationId!, style[name], op.key);
@@ -138,6 +141,8 @@ describe('OpenAPI documents', () => {
     const profile = '/v1/customers/{customer}/profiles/{profile}';
     assert.equal(byKey.get(`GET ${profile}/conversations/{conversation}`), 'ConversationService_GetConversation');
     assert.equal(byKey.get(`POST ${profile}/conversations/{conversation}:start`), 'ConversationService_StartConversation');
+    assert.equal(byKey.get(`POST ${profile}/agents/{agent}:release`), 'AgentService_ReleaseAgent');
+    assert.equal(byKey.get(`GET ${profile}/agents/{agent}/knowledge:search`), 'AgentService_SearchKnowledge');
     assert.equal(byKey.get('POST /v1/voicecallsession/customers/{customer}/profiles/{profile}/sessionEvent:process'), 'VoiceCallSessionService_ProcessSessionEvent');
     assert.equal(byKey.get('POST /api/v1/conversations'), 'createConversation');
     assert.equal(byKey.get('POST /api/v1/conversations/{id}/messages'), 'appendMessages');
@@ -176,11 +181,16 @@ describe('OpenAPI documents', () => {
       conversations: '/v1/customers/acme/profiles/default/conversations/absent',
       voice: '/v1/customers/acme/profiles/default/conversations/absent/audio',
       ingest: '/api/v1/prompts',
+      agent: '/v1/acme/conversation/',
     };
     for (const [name, doc] of Object.entries(bySurface)) {
       const schemes = doc.components.securitySchemes;
       assert.deepEqual(doc.security, Object.keys(schemes).map((scheme) => ({ [scheme]: [] })), `${name}: document security`);
-      for (const op of operations(doc)) assert.deepEqual(op.operation.security, doc.security, `${name}: ${op.key}`);
+      for (const op of operations(doc)) {
+        // The agent surface's sign-in takes its key in its own headers, and gives the bearer.
+        const expected: unknown = op.key === 'POST /v1/{organization}/user/signin_with_api_key' ? [] : doc.security;
+        assert.deepEqual(op.operation.security, expected, `${name}: ${op.key}`);
+      }
       for (const [scheme, definition] of Object.entries(every)) {
         const res = await ctx.app.inject({ url: probes[name], headers: presented(definition, acme) });
         if (scheme in schemes) assert.notEqual(res.statusCode, 401, `${name} accepts ${scheme}: ${res.body}`);

@@ -3,9 +3,11 @@ import { crestaKey } from '../kit/auth.ts';
 import { googleRpcErrors } from '../kit/google/status.ts';
 import { registerSurface, type SurfaceOptions } from '../kit/surface.ts';
 import { conversationsDocs } from './openapi.ts';
+import { agentsRoutes } from './routes/agents.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { conversationUpdatesRoutes } from './routes/conversation-updates.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { knowledgeRoutes } from './routes/knowledge.ts';
 import { lookupsRoutes } from './routes/lookups.ts';
 import { messagesRoutes } from './routes/messages.ts';
 import { samplingRoutes } from './routes/sampling.ts';
@@ -28,6 +30,6 @@ export async function conversationsSurface(app: FastifyInstance, { core }: Surfa
         if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH')) request.body = {};
       });
     },
-    routes: [conversationRoutes, conversationUpdatesRoutes, messagesRoutes, eventsRoutes, tagsRoutes, lookupsRoutes, samplingRoutes],
+    routes: [conversationRoutes, conversationUpdatesRoutes, messagesRoutes, eventsRoutes, tagsRoutes, lookupsRoutes, samplingRoutes, agentsRoutes, knowledgeRoutes],
   });
 }

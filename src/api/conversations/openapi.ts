@@ -6,6 +6,9 @@ import { openapiPath } from '../kit/google/custom-methods.ts';
 import type { SurfaceDocs } from '../kit/openapi/types.ts';
 import { ConversationFilterWire } from './routes/conversations.ts';
 import {
+  AgentInput, AgentResponse, AgentState, AgentVersionResponse, KnowledgeDocumentInput, KnowledgeDocumentResponse, KnowledgePassageResponse, ModelSettings,
+} from './agent-wire.ts';
+import {
   AgentInfo, AudioAnalysis, ConversationBody, ConversationResponse, Empty, ErrorResponse, EventBody, EventResponse, MessageBody,
   MessageInBatch, MessageResponse, MetadataValues, Participant, PlatformInfo, PolicyOverride, Redaction, Role, StringEnum,
   TagResponse, TransferInfo, Visitor,
@@ -19,7 +22,8 @@ import {
 export const conversationsDocs: SurfaceDocs = {
   title: 'Cresta ConversationService',
   description: 'The conversation lifecycle over gRPC-JSON transcoding: start, get, list, count, update, close, '
-    + 'messages, redaction, tags, events, batch calls, lookups by legacy or platform id, and deterministic sampling. '
+    + 'messages, redaction, tags, events, batch calls, lookups by legacy or platform id, and deterministic sampling; '
+    + 'and [Parley] agents with their versions and knowledge bases (AgentService). '
     + 'Errors are google.rpc.Status bodies.',
   securitySchemes: CRESTA_KEY_SCHEMES,
   publicPath: openapiPath,
@@ -50,6 +54,14 @@ export const conversationsDocs: SurfaceDocs = {
     SharingState: StringEnum(SHARING_STATES),
     MessageState: StringEnum(MESSAGE_STATES),
     EventType: StringEnum(EVENT_TYPES),
+    Agent: AgentResponse,
+    AgentInput,
+    AgentVersion: AgentVersionResponse,
+    AgentState,
+    ModelSettings,
+    KnowledgeDocument: KnowledgeDocumentResponse,
+    KnowledgeDocumentInput,
+    KnowledgePassage: KnowledgePassageResponse,
     Status: ErrorResponse,
     Empty,
   },

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { KeyExtractor } from '../kit/auth.ts';
+import type { FastifyInstance } from 'fastify';
+import { bearerKey } from '../kit/auth.ts';
 import { registerSurface, type SurfaceOptions } from '../kit/surface.ts';
 import { ingestErrors } from './errors.ts';
 import { ingestDocs } from './openapi.ts';
@@ -8,18 +8,13 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { promptRoutes } from './routes/prompts.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
-/**
- * `Authorization: Bearer <key>` only (the vendor's one form). Any other header value presents no
- * key, which the error renderer reports as an invalid key because the header is there.
- */
-export const bearerKey: KeyExtractor = (request: FastifyRequest) =>
-  /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-
 /** The `ingest` surface: Converra's conversation logging API (API-FACTS §5). */
 export async function ingestSurface(app: FastifyInstance, { core }: SurfaceOptions) {
   await registerSurface(app, core, {
     name: 'ingest',
     prefix: '/api/v1',
+    // `Authorization: Bearer <key>` only (the vendor's one form). Any other header value presents no
+    // key, which the error renderer reports as an invalid key because the header is there.
     key: bearerKey,
     docs: ingestDocs,
     errors: ingestErrors,

@@ -15,9 +15,15 @@ interface RouteShape {
   pattern: RegExp;
 }
 
+interface TrackedSurface {
+  prefix: string;
+  errors: ErrorRenderer;
+  owns?: (path: string) => boolean;
+}
+
 interface Routing {
   routes: RouteShape[];
-  surfaces: { prefix: string; errors: ErrorRenderer }[];
+  surfaces: TrackedSurface[];
 }
 
 declare module 'fastify' {
@@ -26,9 +32,30 @@ declare module 'fastify' {
   }
 }
 
-/** find-my-way's path syntax as a RegExp: `:param` one segment, `*` the rest, `::` a literal colon. */
+/** A path with each parameter's own pattern (`:name(^regex$)`) left out: the parameter stays. */
+export function withoutParamPatterns(url: string): string {
+  let out = '';
+  for (let i = 0; i < url.length; i++) {
+    out += url[i];
+    const param = /^:[A-Za-z0-9_]+\(/.exec(url.slice(i));
+    if (url[i - 1] === ':' || !param) continue;
+    out += param[0].slice(1, -1);
+    let depth = 0;
+    for (i += param[0].length - 1; i < url.length; i++) {
+      if (url[i] === '\\') i++;
+      else if (url[i] === '(') depth++;
+      else if (url[i] === ')' && --depth === 0) break;
+    }
+  }
+  return out;
+}
+
+/**
+ * find-my-way's path syntax as a RegExp: `:param` one segment (its own pattern, if any, left to
+ * the router), `*` the rest, `::` a literal colon.
+ */
 function patternOf(url: string): RegExp {
-  const source = url
+  const source = withoutParamPatterns(url)
     .split('::')
     .map((part) => part
       .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
@@ -49,8 +76,8 @@ export function trackRoutes(app: AnyFastify): void {
 }
 
 /** Remembers a surface's error shape for the paths under its prefix. */
-export function trackSurface(app: FastifyInstance, prefix: string, errors: ErrorRenderer): void {
-  app.parleyRouting?.surfaces.push({ prefix, errors });
+export function trackSurface(app: FastifyInstance, prefix: string, errors: ErrorRenderer, owns?: (path: string) => boolean): void {
+  app.parleyRouting?.surfaces.push({ prefix, errors, owns });
 }
 
 /** The methods some route serves on this request's path (empty when the path itself is unknown). */
@@ -64,9 +91,10 @@ export function allowedMethods(request: FastifyRequest): string[] {
 }
 
 function surfaceFor(app: FastifyInstance, url: string) {
-  let found: { prefix: string; errors: ErrorRenderer } | undefined;
+  let found: TrackedSurface | undefined;
   for (const surface of app.parleyRouting?.surfaces ?? []) {
-    const under = url === surface.prefix || url.startsWith(`${surface.prefix}/`) || url.startsWith(`${surface.prefix}?`);
+    const under = surface.owns ? surface.owns(url.split('?')[0])
+      : url === surface.prefix || url.startsWith(`${surface.prefix}/`) || url.startsWith(`${surface.prefix}?`);
     if (under && (!found || surface.prefix.length > found.prefix.length)) found = surface;
   }
   return found;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.ts';
 import { ParleyError } from '../../kernel/errors.ts';
-import { requireApiKey, type KeyExtractor } from './auth.ts';
+import { requireApiKey, type Authenticator, type KeyExtractor } from './auth.ts';
 import { errorHandler, methodNotAllowed, type ErrorRenderer } from './errors.ts';
 import type { SurfaceDocs } from './openapi/types.ts';
 import { allowedMethods, trackSurface } from './routing.ts';
@@ -21,8 +21,15 @@ export interface SurfaceSpec {
   /** The surface's name (`conversations`): its OpenAPI document is served at /openapi/<name>.json. */
   name: string;
   prefix: string;
+  /**
+   * Which request paths are this surface's, when its prefix has a parameter (`/v1/:organization`)
+   * that a plain string test cannot match: the router's refusals on them take its error shape.
+   */
+  owns?: (path: string) => boolean;
   /** Where the surface's callers put their key. */
   key: KeyExtractor;
+  /** How a presented credential is verified. Default: as a Parley API key. */
+  authenticate?: Authenticator;
   /**
    * What its OpenAPI document says beyond the routes: the vendor, the key forms `key` reads, the
    * named wire schemas. Each route adds its own `schema.operationId` (and `config.openapi` for
@@ -54,7 +61,7 @@ export async function registerSurface(app: FastifyInstance, core: Core, spec: Su
     if (openapi) surface.addHook('onRoute', (route) => openapi.claim(route, spec.name));
     const handleError = errorHandler(spec.errors);
     surface.setErrorHandler(handleError);
-    trackSurface(app, spec.prefix, spec.errors);
+    trackSurface(app, spec.prefix, spec.errors, spec.owns);
     const notFound = spec.notFound;
     if (notFound) {
       surface.setNotFoundHandler((request, reply) => {
@@ -64,7 +71,7 @@ export async function registerSurface(app: FastifyInstance, core: Core, spec: Su
       });
     }
     await spec.beforeAuth?.(surface);
-    requireApiKey(surface, core, spec.key);
+    requireApiKey(surface, core, spec.key, spec.authenticate);
     await spec.afterAuth?.(surface);
     for (const routes of spec.routes) await surface.register(routes, { core });
   }, { prefix: spec.prefix });

@@ -72,9 +72,7 @@ function endTimeOf(messages: readonly { createTime?: Date }[], startTime: Date):
  * ABANDONED (analysis skips abandoned ones); the surface maps its status words to that.
  */
 export class IngestService {
-  private readonly transcripts = new TranscriptCache();
-
-  constructor(private readonly db: Driver, private readonly appends: AppendPath) {}
+  constructor(private readonly db: Driver, private readonly appends: AppendPath, private readonly transcripts = new TranscriptCache()) {}
 
   async create(caller: Caller, input: CreateInput): Promise<IngestTranscript> {
     // Everything that can be refused is refused here, before the transaction writes anything.

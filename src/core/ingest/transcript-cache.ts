@@ -18,18 +18,25 @@ export interface CachedTranscript {
 }
 
 /**
- * Held transcripts' bound in estimated bytes: a message's text (2 bytes a UTF-16 unit) plus what its
- * object, dates, metadata and its rendered wire form (api/ingest/map.ts) take beside it, measured at
- * about 1.5 KB a message (bench/ingest.ts: 70 MB more peak RSS for ~40,000 kept messages).
+ * A kept message's estimated size beside its text (2 bytes a UTF-16 unit): its object, dates,
+ * metadata and its rendered wire form (api/ingest/map.ts). Measured with bench/ingest.ts: ~40,000
+ * kept messages added ~70 MB of peak RSS.
  */
-const MAX_BYTES = 64 * 1024 * 1024;
 const MESSAGE_BYTES = 1536;
 
 export class TranscriptCache {
-  private readonly entries = new LRUCache<string, CachedTranscript>({
-    maxSize: MAX_BYTES,
-    sizeCalculation: ({ messages }) => messages.reduce((n, m) => n + 2 * m.text.length + MESSAGE_BYTES, MESSAGE_BYTES),
-  });
+  /** Undefined when the bound is 0: nothing is kept. */
+  private readonly entries?: LRUCache<string, CachedTranscript>;
+
+  /** `maxMb`: the estimated memory the kept transcripts may take (PARLEY_INGEST_TRANSCRIPT_CACHE_MB). */
+  constructor(maxMb = 64) {
+    if (maxMb > 0) {
+      this.entries = new LRUCache({
+        maxSize: maxMb * 1024 * 1024,
+        sizeCalculation: ({ messages }) => messages.reduce((n, m) => n + 2 * m.text.length + MESSAGE_BYTES, MESSAGE_BYTES),
+      });
+    }
+  }
 
   private key(customerId: string, conversationId: string): string {
     return `${customerId}/${conversationId}`;
@@ -37,20 +44,20 @@ export class TranscriptCache {
 
   /** The version a read may skip the messages at, when this process holds them. */
   version(customerId: string, conversationId: string): number | undefined {
-    return this.entries.get(this.key(customerId, conversationId))?.version;
+    return this.entries?.get(this.key(customerId, conversationId))?.version;
   }
 
   /** The messages kept at exactly `version`, or undefined. */
   messagesAt(customerId: string, conversationId: string, version: number): readonly Message[] | undefined {
-    const entry = this.entries.get(this.key(customerId, conversationId));
+    const entry = this.entries?.get(this.key(customerId, conversationId));
     return entry?.version === version ? entry.messages : undefined;
   }
 
   keep(customerId: string, conversationId: string, entry: CachedTranscript): void {
-    this.entries.set(this.key(customerId, conversationId), entry);
+    this.entries?.set(this.key(customerId, conversationId), entry);
   }
 
   forget(customerId: string, conversationId: string): void {
-    this.entries.delete(this.key(customerId, conversationId));
+    this.entries?.delete(this.key(customerId, conversationId));
   }
 }

@@ -56,6 +56,16 @@ export class ApiKeyService {
     this.cache.delete(id);
   }
 
+  /**
+   * The caller a key acts as, by its id alone, for credentials Parley issued for that key (the
+   * agent surface's sign-in tokens): undefined when the key is unknown or revoked.
+   */
+  async callerOf(id: string): Promise<Caller | undefined> {
+    const row = await stores(this.db).apiKeys.findApiKeyById(id);
+    if (!row || row.revokeTime) return undefined;
+    return { customerId: row.customerId, keyId: row.id, profileId: row.profileId, agentId: row.agentId, scopes: row.scopes };
+  }
+
   /** Verifies a presented key; UNAUTHENTICATED for anything malformed, unknown or revoked. */
   async authenticate(presented: string): Promise<Caller> {
     const match = KEY_PATTERN.exec(presented);

@@ -8,12 +8,21 @@ export const RESOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export const DEFAULT_PROFILE_ID = 'default';
 
+/**
+ * Customer ids that are first path segments of other surfaces under /v1: the agent surface serves
+ * `/v1/{organization}/…` with the customer id as the organization, so these would be ambiguous.
+ */
+export const RESERVED_CUSTOMER_IDS = ['customers', 'voicecallsession', 'conversations'] as const;
+
 export class TenancyService {
   constructor(private readonly db: Driver) {}
 
   /** Creates a customer with its default profile. */
   async createCustomer(id: string, displayName = '') {
     if (!RESOURCE_ID_PATTERN.test(id)) throw invalidArgument('customer', `must match ${RESOURCE_ID_PATTERN}`);
+    if ((RESERVED_CUSTOMER_IDS as readonly string[]).includes(id)) {
+      throw invalidArgument('customer', `must not be one of ${RESERVED_CUSTOMER_IDS.join(', ')} (first path segments of other surfaces under /v1)`);
+    }
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
       const customer = await s.customers.insertCustomer(id, displayName);

@@ -1,0 +1,35 @@
+import type { ErrorCode, ParleyError } from '../../kernel/errors.ts';
+import type { ErrorRenderer } from '../kit/errors.ts';
+
+/**
+ * Core code → Amigo's status: validation is 422 (FastAPI's), a state that refuses the request
+ * (a finished conversation, no interaction yet) is 400, conflicts 409 [vendor].
+ */
+export const AGENT_STATUS: Record<ErrorCode, number> = {
+  INVALID_ARGUMENT: 422,
+  OUT_OF_RANGE: 422,
+  FAILED_PRECONDITION: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  ALREADY_EXISTS: 409,
+  ABORTED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RESOURCE_EXHAUSTED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+};
+
+/**
+ * `{"detail": "<message>"}` [Parley]: always a string, because Amigo's SDK shows the body's
+ * `message`, `error` or `detail` only when it is one (FastAPI's list of validation errors shows
+ * as "[object Object]"). Every field violation is named in it.
+ */
+export function renderAgentError(error: ParleyError) {
+  const violations = error.details.fieldViolations ?? [];
+  const detail = violations.length > 1 ? violations.map((v) => `${v.field}: ${v.description}`).join('; ') : error.message;
+  return { status: AGENT_STATUS[error.code], body: { detail } };
+}
+
+export const agentErrors: ErrorRenderer = { render: renderAgentError };

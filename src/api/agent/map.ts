@@ -1,0 +1,129 @@
+import type { ConversationQuery, ConversationWithAgent, FilteredMessageQuery, MetadataTagFilter } from '../../core/conversations/filtered-list.ts';
+import { CHAT_ROLE_OF_SPEAKER, type ChatRole } from '../../core/messages/chat-roles.ts';
+import { ROLES, type Message, type MetadataValues, type Role } from '../../kernel/types.ts';
+import type { MESSAGE_TYPES } from './schemas.ts';
+
+/* Amigo's wire ↔ the core: names, ids, message types, tags and paging. */
+
+type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/**
+ * Amigo's message types by chat role (the one speaker rule, core/messages/chat-roles.ts): the end
+ * user's messages, the agent's (any kind of agent), and everything else as external events.
+ * `agent-inner-thought` is never stored as a message.
+ */
+const TYPE_OF_ROLE: Record<ChatRole, MessageType> = {
+  user: 'user-message', assistant: 'agent-message', system: 'external-event', tool: 'external-event',
+};
+const typeOfSpeaker = (speaker: Role): MessageType => TYPE_OF_ROLE[CHAT_ROLE_OF_SPEAKER[speaker]];
+const SENDER_OF_TYPE: Record<MessageType, string> = {
+  'user-message': 'user', 'agent-message': 'agent', 'agent-inner-thought': 'agent', 'external-event': 'system',
+};
+
+export const DEFAULT_MESSAGE_TYPES: readonly MessageType[] = ['external-event', 'agent-message', 'user-message'];
+
+/** Tags are the conversation's metadata [Parley]: each key with its first value (null when it has none). */
+function tagsOf(metadata: MetadataValues): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(metadata).map(([key, { values }]) => [key, values?.[0] ?? null]));
+}
+
+export function conversationToWire(c: ConversationWithAgent) {
+  return {
+    id: c.id,
+    user_id: c.visitor.externalUserId ?? '',
+    created_at: c.createTime.toISOString(),
+    is_finished: c.state === 'CLOSED',
+    // Post-conversation analysis is the agent runtime's (not served yet): nothing is analysed.
+    is_analyzed: false,
+    completed_post_processings: [],
+    final_message: c.finalMessage,
+    service_id: c.agentId ?? '',
+    version_set_info: null,
+    num_messages: c.messageCount,
+    tags: tagsOf(c.metadata),
+  };
+}
+
+export function conversationWithAgentToWire(c: ConversationWithAgent) {
+  return { ...conversationToWire(c), agent_name: c.agentName, agent_pfp: null };
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+export function messageToWire(m: Message) {
+  const type = typeOfSpeaker(m.speaker);
+  const voice = m.metadata.format === 'voice' || m.audioStartOffset !== null;
+  return {
+    id: m.id,
+    interaction_id: text(m.metadata.interactionId) ?? m.id,
+    created_at: m.createTime.toISOString(),
+    sender: text(m.speakerInfo?.displayName) ?? SENDER_OF_TYPE[type],
+    message: m.text,
+    format: voice ? 'voice' as const : 'text' as const,
+    message_type: type,
+  };
+}
+
+/** `key:value` → a metadata filter; `*` is any value, an empty value is none. */
+function tagFilter(tag: string): MetadataTagFilter {
+  const colon = tag.indexOf(':');
+  const value = tag.slice(colon + 1);
+  return { key: tag.slice(0, colon), value: value === '*' ? null : value };
+}
+
+/**
+ * A sort key: `+name` ascending, `-name` descending, a bare name ascending. A leading space is a
+ * `+` sent unencoded (the query string decodes `+` as a space).
+ */
+function sortKey(wire: string): { name: string; descending: boolean } {
+  const sign = wire[0];
+  if (sign === '+' || sign === '-' || sign === ' ') return { name: wire.slice(1), descending: sign === '-' };
+  return { name: wire, descending: false };
+}
+
+export interface ListConversationsWire {
+  user_id?: string[];
+  service_id?: string[];
+  is_finished?: boolean;
+  id?: string[];
+  sort_by?: string[];
+  tag?: string[];
+}
+
+export function conversationQuery(q: ListConversationsWire): ConversationQuery {
+  // created_at is the only key, so the first one decides; newest first by default [Parley].
+  const first = q.sort_by?.[0];
+  return {
+    ids: q.id,
+    endUsers: q.user_id,
+    agentIds: q.service_id,
+    closed: q.is_finished,
+    tags: q.tag?.map(tagFilter),
+    descending: first ? sortKey(first).descending : true,
+  };
+}
+
+export interface ListMessagesWire {
+  id?: string[];
+  message_type?: MessageType[];
+  interaction_id?: string[];
+  sort_by?: string[];
+}
+
+export function messageQuery(q: ListMessagesWire): FilteredMessageQuery {
+  const types = q.message_type?.length ? q.message_type : DEFAULT_MESSAGE_TYPES;
+  return {
+    ids: q.id,
+    speakers: ROLES.filter((role) => types.includes(typeOfSpeaker(role))),
+    interactionIds: q.interaction_id,
+    order: (q.sort_by ?? []).map((wire) => {
+      const { name, descending } = sortKey(wire);
+      return { field: name === 'interaction_id' ? 'interaction' as const : 'createTime' as const, descending };
+    }),
+  };
+}
+
+/** A page in Amigo's shape: the token only when there is more, null otherwise (the vendor's schema requires the key). */
+export function pageToWire(next: number | null) {
+  return { has_more: next !== null, continuation_token: next };
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { Driver } from '../../store/driver.ts';
+import { stores } from '../../store/index.ts';
+import { invalidArgument, ParleyError } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import { LIMITS } from '../../kernel/limits.ts';
+import type { Caller } from '../../kernel/types.ts';
+import type { ApiKeyService } from '../tenancy/api-keys.ts';
+
+export interface EndUserTokenOptions {
+  /** PARLEY_JWT_SECRET; unset: one generated once and kept in the database (signing_secrets). */
+  secret?: string;
+  /** PARLEY_JWT_TTL_SECONDS. Default 3600. */
+  ttlSeconds?: number;
+}
+
+export interface SignInRequest {
+  /** The organization in the path: the customer the key must belong to. */
+  customerId: string;
+  apiKey: string;
+  apiKeyId: string;
+  /** The caller's id for the end user. */
+  userId: string;
+}
+
+export interface SignedIn {
+  idToken: string;
+  expiresAt: Date;
+}
+
+const ISSUER = 'parley';
+const SECRET_NAME = 'end-user-tokens';
+const invalidToken = () => new ParleyError('UNAUTHENTICATED', 'invalid or expired token');
+
+/**
+ * End users and the tokens they act with (the agent surface's sign-in, Amigo's
+ * signin_with_api_key): an API key signs a user in and gets an HS256 JWT for it. The token acts as
+ * its key (same customer, narrowing and scopes, revoked with it) on behalf of that end user.
+ */
+export class EndUserService {
+  private secret?: Promise<Uint8Array>;
+  private readonly ttlSeconds: number;
+
+  constructor(private readonly db: Driver, private readonly apiKeys: ApiKeyService, private readonly options: EndUserTokenOptions = {}) {
+    this.ttlSeconds = options.ttlSeconds ?? 3600;
+  }
+
+  private key(): Promise<Uint8Array> {
+    this.secret ??= (async () => {
+      const secret = this.options.secret
+        ?? await stores(this.db).endUsers.keepSigningSecret(SECRET_NAME, randomBytes(48).toString('base64url'));
+      return new TextEncoder().encode(secret);
+    })();
+    // A failed read (database down) is tried again on the next request, not kept.
+    this.secret.catch(() => { this.secret = undefined; });
+    return this.secret;
+  }
+
+  /**
+   * Verifies the key, that `apiKeyId` is its id and that it is the organization's, creates the end
+   * user on first sign-in, and returns a token. Any credential mismatch is the same
+   * UNAUTHENTICATED, so a key of another organization tells nothing about this one.
+   */
+  async signIn(request: SignInRequest): Promise<SignedIn> {
+    const userId = request.userId;
+    if (userId.length === 0 || userId.length > LIMITS.shortString || /\p{Cc}/u.test(userId)) {
+      throw invalidArgument('x-user-id', `must be 1 to ${LIMITS.shortString} characters without control characters`);
+    }
+    const caller = await this.apiKeys.authenticate(request.apiKey);
+    if (caller.keyId !== request.apiKeyId || caller.customerId !== request.customerId) {
+      throw new ParleyError('UNAUTHENTICATED', 'invalid API key');
+    }
+    const endUser = await stores(this.db).endUsers.upsertEndUser(caller.customerId, userId, newId());
+    const now = Math.floor(Date.now() / 1000);
+    const expires = now + this.ttlSeconds;
+    const idToken = await new SignJWT({ org: caller.customerId, key: caller.keyId, uid: endUser.id })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setSubject(userId)
+      .setIssuedAt(now)
+      .setExpirationTime(expires)
+      .sign(await this.key());
+    return { idToken, expiresAt: new Date(expires * 1000) };
+  }
+
+  /**
+   * A bearer credential: a Parley API key (`pk_…`) as everywhere, or a token from signIn. A token
+   * is refused once expired, or when its key has been revoked since.
+   */
+  async authenticate(presented: string): Promise<Caller> {
+    if (presented.startsWith('pk_')) return this.apiKeys.authenticate(presented);
+    let claims: { org?: unknown; key?: unknown; uid?: unknown; sub?: unknown };
+    try {
+      ({ payload: claims } = await jwtVerify(presented, await this.key(), { issuer: ISSUER, algorithms: ['HS256'] }));
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError) throw invalidToken();
+      throw err;
+    }
+    if (typeof claims.key !== 'string' || typeof claims.uid !== 'string' || typeof claims.sub !== 'string') throw invalidToken();
+    const caller = await this.apiKeys.callerOf(claims.key);
+    if (!caller || caller.customerId !== claims.org) throw invalidToken();
+    return { ...caller, endUser: { id: claims.uid, externalId: claims.sub } };
+  }
+}
