@@ -5,6 +5,8 @@ export interface Token {
   text: string;
   normal: string;
   lemma: string;
+  /** Porter2 stem of the normal form: "Frames" and "frame" meet where the tagger's lemmas may not. */
+  stem: string;
   pos: string;
   /** Inside the scope of a negation ("not", "never", "n't"), as wink marks it. */
   negated: boolean;
@@ -50,6 +52,7 @@ export function readSentences(text: string): Sentence[] {
         normal: t.out(its.normal) as string,
         // wink's typings give lemma a signature its own `out` does not accept.
         lemma: t.out(its.lemma as unknown as ItsFunction<string>) as string,
+        stem: t.out(its.stem as unknown as ItsFunction<string>) as string,
         pos: t.out(its.pos) as string,
         negated: t.out(its.negationFlag) as unknown as boolean,
         stopWord: t.out(its.stopWordFlag) as unknown as boolean,

@@ -1,0 +1,120 @@
+import { loadNlp, readSentences, type Sentence } from '../../../providers/analysis/nlp.ts';
+import type { KnowledgePassage } from '../../../store/knowledge.ts';
+import { madeGreeting, unknownAnswer, type AgentProfile, type Answerer, type AnswerRequest } from './answerer.ts';
+import { piecesOf } from './pieces.ts';
+
+export const LOCAL_AGENT = {
+  /**
+   * For a question naming no thing (no noun or number): the share of its words (stemmed, stop
+   * words dropped) a passage must hold to be answered from.
+   */
+  minCoverage: 0.5,
+  /** Passages looked at, best first, for one that mentions everything the question asks about. */
+  candidates: 3,
+  /** Longest reply cut from a passage. */
+  maxChars: 500,
+} as const;
+
+const WORD_POS = new Set(['NOUN', 'PROPN', 'VERB', 'ADJ', 'ADV', 'NUM']);
+const THING_POS = new Set(['NOUN', 'PROPN', 'NUM']);
+
+const forms = (t: { lemma: string; normal: string; stem: string }) => [t.lemma.toLowerCase(), t.normal.toLowerCase(), t.stem.toLowerCase()];
+
+/** The question's content words, as lemmas and normal forms. */
+function contentWords(sentences: readonly Sentence[], pos = WORD_POS): Set<string> {
+  const words = new Set<string>();
+  for (const { tokens } of sentences) {
+    for (const t of tokens) if (!t.stopWord && pos.has(t.pos)) for (const form of forms(t)) words.add(form);
+  }
+  return words;
+}
+
+/** The question's words of the given parts of speech, each as the forms that may stand for it. */
+function wordsOf(question: readonly Sentence[], pos: ReadonlySet<string>): string[][] {
+  return question.flatMap(({ tokens }) => tokens.filter((t) => !t.stopWord && pos.has(t.pos)).map(forms));
+}
+
+/**
+ * Whether a passage can answer: it mentions every thing the question asks about ("can I bring my
+ * dog into the shop?" is not answered by a passage on the shop's hours, which never says "dog"),
+ * or, for a question that names no thing, holds enough of its words.
+ */
+function answers(question: readonly Sentence[], passage: KnowledgePassage): boolean {
+  const mentioned = contentWords(readSentences(`${passage.heading}. ${plain(passage.text)}`), new Set([...WORD_POS, 'X', 'SYM']));
+  const said = (word: string[]) => word.some((form) => mentioned.has(form));
+  const things = wordsOf(question, THING_POS);
+  if (things.length > 0) return things.every(said);
+  const words = wordsOf(question, WORD_POS);
+  return words.length > 0 && words.filter(said).length / words.length >= LOCAL_AGENT.minCoverage;
+}
+
+function overlap(sentence: Sentence, words: ReadonlySet<string>): number {
+  const seen = new Set<string>();
+  for (const t of sentence.tokens) {
+    if (forms(t).some((form) => words.has(form))) seen.add(t.stem.toLowerCase());
+  }
+  return seen.size;
+}
+
+/** Markdown marks a reader should not hear: list bullets, headings, emphasis, link targets. */
+function plain(text: string): string {
+  return text
+    .replace(/^\s{0,3}(#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s?)/gm, '')
+    .replace(/(\*\*|__|`)/g, '')
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+}
+
+/**
+ * The part of a passage that answers: the sentence sharing most of the question's words, with its
+ * neighbours while they share some too (or, after a short one such as a label, the next), within
+ * maxChars. A passage found by its heading alone gives its opening sentences.
+ */
+export function extractAnswer(question: string, passage: KnowledgePassage): string {
+  const words = contentWords(readSentences(question));
+  const sentences = readSentences(plain(passage.text));
+  if (sentences.length === 0) return '';
+  const scores = sentences.map((s) => overlap(s, words));
+  let best = scores.indexOf(Math.max(...scores));
+  if (scores[best] === 0) best = 0;
+  let from = best;
+  let to = best;
+  const length = () => sentences.slice(from, to + 1).reduce((n, s) => n + s.text.length + 1, 0);
+  const fits = (i: number) => length() + sentences[i].text.length + 1 <= LOCAL_AGENT.maxChars;
+  for (;;) {
+    const next = to + 1 < sentences.length && fits(to + 1) && (scores[to + 1] > 0 || sentences[to].text.length < 60 || scores[best] === 0);
+    const previous = from > 0 && fits(from - 1) && scores[from - 1] > 0;
+    if (next) to++;
+    else if (previous) from--;
+    else break;
+  }
+  const answer = sentences.slice(from, to + 1).map((s) => s.text).join(' ');
+  return answer.length <= LOCAL_AGENT.maxChars ? answer : `${answer.slice(0, LOCAL_AGENT.maxChars - 1).trimEnd()}…`;
+}
+
+/**
+ * The embedded agent, with no set-up: it answers from the agent's knowledge base only, with the
+ * part of the best passage that answers the question, and says plainly that it does not know
+ * (offering a person) when no passage holds enough of the question. It never makes an answer up.
+ */
+export class LocalAnswerer implements Answerer {
+  readonly name = 'local-retrieval';
+
+  async *greet(agent: AgentProfile): AsyncIterable<string> {
+    yield* piecesOf(agent.greeting?.trim() || madeGreeting(agent));
+  }
+
+  async *answer(request: AnswerRequest): AsyncIterable<string> {
+    await loadNlp();
+    const question = readSentences(request.question);
+    const source = request.passages.slice(0, LOCAL_AGENT.candidates).find((p) => answers(question, p));
+    const extracted = source ? extractAnswer(request.question, source) : '';
+    const text = extracted || unknownAnswer();
+    for (const piece of piecesOf(text)) {
+      if (request.signal.aborted) return;
+      yield piece;
+    }
+    request.record({ passages: [...request.passages], calls: [], answeredFromKnowledge: extracted !== '' });
+  }
+}
