@@ -142,6 +142,9 @@ async function rowCounts(db: { query<T>(sql: string): Promise<T[]> }): Promise<R
   return rows[0];
 }
 
+/** The agent surface's paths: /v1/{organization}/…, every /v1 path but the Google-style surfaces'. */
+const AGENT_PATH = /^\/v1\/(?!customers\/|voicecallsession)[^/?]+\//;
+
 /** The surface's error shape for `url`, as a problem description, or undefined when it holds. */
 function shapeProblem(url: string, status: number, contentType: string, body: string): string | undefined {
   if (status < 400) {
@@ -160,6 +163,10 @@ function shapeProblem(url: string, status: number, contentType: string, body: st
     return 'error body is not JSON';
   }
   const o = parsed as Record<string, unknown>;
+  if (AGENT_PATH.test(url)) {
+    const ok = Object.keys(o).length === 1 && typeof o.detail === 'string';
+    return ok ? undefined : 'not the agent surface\'s {"detail"}';
+  }
   if (url.startsWith('/api/v1')) {
     const e = o.error as Record<string, unknown> | undefined;
     const ok = Object.keys(o).length === 1 && e && typeof e.code === 'string' && typeof e.message === 'string' && typeof e.details === 'object' && e.details !== null;
@@ -192,9 +199,12 @@ describe('fuzzing every route from the OpenAPI document', () => {
     const conversation = (await createConversation(acme, { promptId: prompt, content: 'User: hi\nAssistant: hello' })).id;
     const globexPrompt = await createPrompt(globex, { content: SECRET });
     const globexConversation = (await createConversation(globex, { promptId: globexPrompt, content: `User: ${SECRET}` })).id;
-    globexIds.push(globexPrompt, globexConversation, globexMessage);
+    const bare = (id: string) => id.replace(/^conv_/, '');
+    globexIds.push(globexPrompt, globexConversation, bare(globexConversation), globexMessage);
     Object.assign(pathValues, {
       customer: ['acme', 'acme', 'acme', 'globex'],
+      organization: ['acme', 'acme', 'acme', 'globex'],
+      conversation_id: [bare(conversation), bare(conversation), bare(globexConversation), '0123456789abcdef01234567'],
       profile: ['default', 'default', 'support'],
       conversation: ['fuzz-a', 'fuzz-a', 'globex-secret', 'nope'],
       message: [acmeMessage, globexMessage],

@@ -118,9 +118,11 @@ forEachDriver('tenant and profile isolation on every route of the ingest surface
         for (const id of Object.values(f)) assert.ok(!res.body.includes(id.replace(/^[a-z]+_/, '')), `${label} leaks ${id}`);
       }
       const after = await snapshot(ctx);
-      // The collection creates ('own') added the caller's own prompt (and, for B, webhook); nothing else changed.
-      assert.deepEqual({ ...after, agents: before.agents }, before);
+      // The collection creates ('own') added the caller's own prompt (an agent and its first
+      // version; and, for B, a webhook); nothing else changed.
+      assert.deepEqual({ ...after, agents: before.agents, agent_versions: before.agent_versions }, before);
       assert.equal(after.agents, before.agents + 1);
+      assert.equal(after.agent_versions, before.agent_versions + 1);
       assert.deepEqual((await api.get(`/conversations/${f.conversation}`)).json(), conversation, "acme's conversation is unchanged");
       assert.equal((await api.get(`/prompts/${f.prompt}`)).json().name, 'secret prompt name');
       assert.equal((await api.get(`/webhooks/${f.webhook}`)).json().description, 'secret hook');

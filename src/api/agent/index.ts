@@ -14,7 +14,9 @@ import { signInRoutes } from './routes/sign-in.ts';
  */
 const ORGANIZATION = `(?!${RESERVED_CUSTOMER_IDS.join('$)(?!')}$)${RESOURCE_ID_PATTERN.source.replace(/^\^/, '')}`;
 const PREFIX = `/v1/:organization(^${ORGANIZATION})`;
-const OWNED_PATH = new RegExp(`^/v1/(?!(?:${RESERVED_CUSTOMER_IDS.join('|')})(?:/|$))${RESOURCE_ID_PATTERN.source.replace(/^\^|\$$/g, '')}(?:/|$)`);
+// Every /v1 path whose first segment is not another surface's, valid organization or not: its
+// refusals (a malformed organization included) answer in this surface's shape.
+const OWNED_PATH = new RegExp(`^/v1/(?!(?:${RESERVED_CUSTOMER_IDS.join('|')})(?:[/:?]|$))[^/?]+(?:/|$)`);
 
 /** The `agent` surface: Amigo's Classic API at its own paths, `/v1/{organization}/…` (API-FACTS §3). */
 export async function agentSurface(app: FastifyInstance, { core }: SurfaceOptions) {

@@ -90,7 +90,8 @@ export function allowedMethods(request: FastifyRequest): string[] {
   return [...methods];
 }
 
-function surfaceFor(app: FastifyInstance, url: string) {
+/** The surface whose paths `url` is under (the longest prefix, or the one that owns it), if any. */
+export function surfaceFor(app: FastifyInstance, url: string): TrackedSurface | undefined {
   let found: TrackedSurface | undefined;
   for (const surface of app.parleyRouting?.surfaces ?? []) {
     const under = surface.owns ? surface.owns(url.split('?')[0])

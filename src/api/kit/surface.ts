@@ -4,7 +4,7 @@ import { ParleyError } from '../../kernel/errors.ts';
 import { requireApiKey, type Authenticator, type KeyExtractor } from './auth.ts';
 import { errorHandler, methodNotAllowed, type ErrorRenderer } from './errors.ts';
 import type { SurfaceDocs } from './openapi/types.ts';
-import { allowedMethods, trackSurface } from './routing.ts';
+import { allowedMethods, surfaceFor, trackSurface } from './routing.ts';
 
 /** What every route plugin of a surface receives. */
 export interface SurfaceOptions {
@@ -59,14 +59,24 @@ export async function registerSurface(app: FastifyInstance, core: Core, spec: Su
   openapi?.addSurface(spec.name, spec.prefix, spec.docs);
   await app.register(async (surface) => {
     if (openapi) surface.addHook('onRoute', (route) => openapi.claim(route, spec.name));
-    const handleError = errorHandler(spec.errors);
+    const ownError = errorHandler(spec.errors);
+    // Fastify runs this surface's hooks and handlers for every path under its prefix, also for a
+    // path that belongs to another surface (the agent surface's /v1/{organization} lies under the
+    // conversations surface's /v1): such a request's refusals are rendered in its owner's shape.
+    const handleError: typeof ownError = (error, request, reply) => {
+      const owner = surfaceFor(request.server, request.url);
+      return (owner && owner.prefix !== spec.prefix ? errorHandler(owner.errors) : ownError)(error, request, reply);
+    };
     surface.setErrorHandler(handleError);
     trackSurface(app, spec.prefix, spec.errors, spec.owns);
     const notFound = spec.notFound;
     if (notFound) {
       surface.setNotFoundHandler((request, reply) => {
         const allow = allowedMethods(request);
-        const error = allow.length ? methodNotAllowed(request, allow) : new ParleyError('NOT_FOUND', notFound(request));
+        // A route of this method exists for the path's shape, but one of its parameters does not
+        // match the route's pattern: nothing can exist there (404), the method is not the problem.
+        const error = allow.length && !allow.includes(request.method)
+          ? methodNotAllowed(request, allow) : new ParleyError('NOT_FOUND', notFound(request));
         return handleError(error, request, reply);
       });
     }
