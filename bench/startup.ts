@@ -120,9 +120,11 @@ one query finds an up-to-date database, and \`npm start\` runs one node process 
 instead of a \`prestart\` script's second. On this machine's file system creating a file costs
 about 1 ms of system time, so the copy was bound by the template's 1,088 files (1.2 s for 40 MB,
 of which the 16 MB WAL segment took 11 ms): the template now leaves out the \`template0\` and
-\`template1\` databases, which Parley never uses (488 files, 26 MB, copied in 0.5 s). On a quiet
-machine (load 1.6–2.2) just before that change: first start 2113 ms, restart 1311 ms,
-\`--memory\` 1896 ms (medians; worst 2400, 1474, 2287).
+\`template1\` databases, which Parley never uses (488 files, 26 MB, copied in 0.5 s), and
+\`--memory\` copies it into /dev/shm (a memory file system) when the machine has one, where the
+copy takes ~40 ms. On a quiet machine (load 1.6–2.2) just before the first change: first start
+2113 ms, restart 1311 ms, \`--memory\` 1896 ms (medians; worst 2400, 1474, 2287); on the busier
+machine (load 3.4–3.7) just before the second: \`--memory\` 2107 ms (worst 2216).
 
 Before (issue 13): \`npm start\` ran \`tsc\` on every start (10–18 s); the first start ran initdb and
 every migration (ready after 21–50 s from a fresh clone, peak about 900 MB), a restart peaked at

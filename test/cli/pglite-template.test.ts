@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadMigrations, migrate, migrationsCurrent } from '../../src/store/migrate.ts';
-import { openDatabase } from '../../src/store/open.ts';
+import { memoryRoot, openDatabase } from '../../src/store/open.ts';
 import { openPglite } from '../../src/store/pglite-driver.ts';
 
 describe('a new embedded database from a template data directory', () => {
@@ -41,12 +41,13 @@ describe('a new embedded database from a template data directory', () => {
   });
 
   it('--memory opens a throw-away copy and removes it on close', async () => {
-    const before = readdirSync(tmpdir()).filter((n) => n.startsWith(`parley-memory-${process.pid}-`));
+    const root = memoryRoot();
+    const before = readdirSync(root).filter((n) => n.startsWith(`parley-memory-${process.pid}-`));
     const db = await openDatabase({ databaseUrl: undefined, dataDir: '', memory: true, dbPoolSize: 1, pgliteTemplate: template });
-    const copies = readdirSync(tmpdir()).filter((n) => n.startsWith(`parley-memory-${process.pid}-`) && !before.includes(n));
+    const copies = readdirSync(root).filter((n) => n.startsWith(`parley-memory-${process.pid}-`) && !before.includes(n));
     assert.equal(copies.length, 1);
     assert.deepEqual(await db.query('SELECT count(*)::int AS n FROM made_from_template'), [{ n: 0 }]);
     await db.close();
-    assert.ok(!existsSync(join(tmpdir(), copies[0])));
+    assert.ok(!existsSync(join(root, copies[0])));
   });
 });
