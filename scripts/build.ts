@@ -72,7 +72,7 @@ async function makeTemplate(): Promise<void> {
   if (usable) renameSync(TEMPLATE, `${work}/pglite`);
   rmSync(TEMPLATE, { recursive: true, force: true });
   rmSync(TEMPLATE_STAMP, { force: true });
-  process.stdout.write(usable ? 'pglite template: applying new migrations\n' : 'pglite template: creating the database (initdb, about 10 s, once)\n');
+  process.stdout.write(usable ? 'pglite template: applying new migrations\n' : 'pglite template: creating the database (initdb and every migration, a few seconds, once)\n');
   const db = await openDatabase({ databaseUrl: undefined, dataDir: work, memory: false, dbPoolSize: 1 });
   try {
     await migrate(db);

@@ -20,7 +20,8 @@ export interface CachedTranscript {
 /**
  * A kept message's estimated size beside its text (2 bytes a UTF-16 unit): its object, dates,
  * metadata and its rendered wire form (api/ingest/map.ts). Measured with bench/ingest.ts: ~40,000
- * kept messages added ~70 MB of peak RSS.
+ * kept messages added ~70 MB of peak RSS; ~54,000 (the 64 MB default's bound) up to ~170 MB with
+ * the garbage collector's headroom.
  */
 const MESSAGE_BYTES = 1536;
 
