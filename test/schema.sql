@@ -224,6 +224,13 @@ CREATE TABLE public.ingest_conversations (
     CONSTRAINT ingest_conversations_open_status_check CHECK ((open_status = ANY (ARRAY['in_progress'::text, 'active'::text])))
 );
 
+CREATE TABLE public.interaction_claims (
+    customer_id text NOT NULL,
+    conversation_id text NOT NULL,
+    interaction_id text NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+
 CREATE TABLE public.jobs (
     id bigint NOT NULL,
     queue text NOT NULL,
@@ -432,6 +439,9 @@ ALTER TABLE ONLY public.idempotency_keys
 ALTER TABLE ONLY public.ingest_conversations
     ADD CONSTRAINT ingest_conversations_pkey PRIMARY KEY (customer_id, conversation_id);
 
+ALTER TABLE ONLY public.interaction_claims
+    ADD CONSTRAINT interaction_claims_pkey PRIMARY KEY (customer_id, conversation_id);
+
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
 
@@ -551,6 +561,9 @@ ALTER TABLE ONLY public.end_users
 
 ALTER TABLE ONLY public.ingest_conversations
     ADD CONSTRAINT ingest_conversations_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.interaction_claims
+    ADD CONSTRAINT interaction_claims_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.knowledge_chunks
     ADD CONSTRAINT knowledge_chunks_customer_id_agent_id_document_id_fkey FOREIGN KEY (customer_id, agent_id, document_id) REFERENCES public.knowledge_documents(customer_id, agent_id, id) ON DELETE CASCADE;

@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { CoreOptions } from '../core/index.ts';
 import { transcriberFromConfig } from '../providers/asr/index.ts';
 import { analyzerFromConfig } from '../providers/analysis/index.ts';
+import { answererFromConfig } from '../core/agents/runtime/answerer-from-config.ts';
 import { blobStoreFromConfig } from '../providers/blobs/blob-store-config.ts';
 import { recordingSpoolDir } from '../audio/call-recording.ts';
 
@@ -15,6 +16,7 @@ export function coreOptions(config: Config): CoreOptions {
     ingestTranscriptCacheMb: config.ingestTranscriptCacheMb,
     endUserTokens: { secret: config.jwtSecret || undefined, ttlSeconds: config.jwtTtlSeconds },
     analyzer: analyzerFromConfig(config),
+    answerer: answererFromConfig(config),
     blobs: blobStoreFromConfig(config),
     callSpoolDir: config.memory ? undefined : recordingSpoolDir(config.dataDir),
     transcriber: transcriberFromConfig(config),

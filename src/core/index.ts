@@ -18,6 +18,9 @@ import { AgentService } from './agents/agents.ts';
 import { KnowledgeService } from './agents/knowledge.ts';
 import { EndUserService, type EndUserTokenOptions } from './end-users/end-users.ts';
 import { FilteredListService } from './conversations/filtered-list.ts';
+import { InteractionService } from './interactions/interactions.ts';
+import type { Answerer } from './agents/runtime/answerer.ts';
+import { LocalAnswerer } from './agents/runtime/local-answerer.ts';
 import { SamplingService } from './sampling/sampling.ts';
 import { TagService } from './conversations/tags.ts';
 import { TenancyService } from './tenancy/tenancy.ts';
@@ -43,6 +46,8 @@ export interface CoreOptions {
   ingestRateLimitPerMinute?: number;
   /** The agent surface's sign-in tokens (PARLEY_JWT_SECRET, PARLEY_JWT_TTL_SECONDS). */
   endUserTokens?: EndUserTokenOptions;
+  /** Who writes the agent's replies (answererFromConfig: the LLM answerer when configured). Default: the local retrieval agent. */
+  answerer?: Answerer;
 }
 
 /** Every domain service over one database. Surfaces receive this and nothing else. */
@@ -54,6 +59,7 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
   const appends = new AppendPath(db, options.appendStatements);
   const apiKeys = new ApiKeyService(db, options.keyCacheSeconds);
   const agents = new AgentService(db);
+  const knowledge = new KnowledgeService(db, agents);
   return {
     db,
     apiKeys,
@@ -69,7 +75,8 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     transcripts: new TranscriptService(db, { blobs, transcriber: options.transcriber ?? null, appends }),
     webhooks: new WebhookService(db, options.webhooks),
     agents,
-    knowledge: new KnowledgeService(db, agents),
+    knowledge,
+    interactions: new InteractionService(db, { appends, answerer: options.answerer ?? new LocalAnswerer(), agents, knowledge }),
     filteredLists: new FilteredListService(db),
     ingest: new IngestService(db, appends, new TranscriptCache(options.ingestTranscriptCacheMb ?? 64)),
     insights: new InsightsService(db, options.analyzer),

@@ -14,6 +14,7 @@ import * as filteredLists from './filtered-lists.ts';
 import * as idempotency from './idempotency.ts';
 import * as ingestConversations from './ingest-conversations.ts';
 import * as ingestRateLimits from './ingest-rate-limits.ts';
+import * as interactions from './interactions.ts';
 import * as jobs from './jobs.ts';
 import * as knowledge from './knowledge.ts';
 import * as messages from './messages.ts';
@@ -72,6 +73,7 @@ function bindAll(db: Queryable) {
     analyses: bind(db, analyses),
     endUsers: bind(db, endUsers),
     filteredLists: bind(db, filteredLists),
+    interactions: bind(db, interactions),
   };
 }
 

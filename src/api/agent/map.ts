@@ -1,6 +1,9 @@
 import type { ConversationQuery, ConversationWithAgent, FilteredMessageQuery, MetadataTagFilter } from '../../core/conversations/filtered-list.ts';
 import { CHAT_ROLE_OF_SPEAKER, type ChatRole } from '../../core/messages/chat-roles.ts';
 import { ROLES, type Message, type MetadataValues, type Role } from '../../kernel/types.ts';
+import { invalidArgument, type ParleyError } from '../../kernel/errors.ts';
+import type { ActionEvent, TurnEvent } from '../../core/interactions/turn-events.ts';
+import { AGENT_STATUS } from './errors.ts';
 import type { MESSAGE_TYPES } from './schemas.ts';
 
 /* Amigo's wire ↔ the core: names, ids, message types, tags and paging. */
@@ -126,4 +129,57 @@ export function messageQuery(q: ListMessagesWire): FilteredMessageQuery {
 /** A page in Amigo's shape: the token only when there is more, null otherwise (the vendor's schema requires the key). */
 export function pageToWire(next: number | null) {
   return { has_more: next !== null, continuation_token: next };
+}
+
+/** The version Parley gives its one tool (the knowledge search) in Amigo's tool-call events. */
+const TOOL_VERSION = '1';
+
+/** An action's type on the wire: Parley's one action, the knowledge search, is a tool call. */
+export const actionTypeOf = (event: ActionEvent) => (event.phase === 'started' ? 'tool-call-started' : 'tool-call-ended');
+
+/**
+ * A turn's event as Amigo's NDJSON line; undefined for an input event on a create (Amigo's create
+ * stream has no user-message-available).
+ */
+export function turnEventToWire(event: TurnEvent, onCreate = false) {
+  switch (event.kind) {
+    case 'input':
+      return onCreate ? undefined : { type: 'user-message-available', message_id: event.messageId, user_message: event.text };
+    case 'action':
+      return {
+        type: 'current-agent-action',
+        action: event.phase === 'started'
+          ? { type: actionTypeOf(event), tool_round_index: 0, tool_id: event.tool, tool_version: TOOL_VERSION, input_params: event.input }
+          : {
+            type: actionTypeOf(event), tool_round_index: 0, tool_id: event.tool, tool_version: TOOL_VERSION, input_parameters: event.input,
+            result: event.result ?? '', duration: event.durationSeconds ?? 0,
+          },
+      };
+    case 'piece':
+      return { type: 'new-message', message: event.text, transcript_alignment: null, stop: event.last, sequence_number: event.sequence, message_id: event.messageId };
+    case 'complete':
+      return {
+        type: 'interaction-complete', message_id: event.messageId, interaction_id: event.interactionId,
+        full_message: event.fullMessage, conversation_completed: event.conversationCompleted,
+      };
+  }
+}
+
+/** The in-stream error line: the status the error would have had before the stream began. */
+export function errorEventToWire(error: ParleyError) {
+  return { type: 'error', http_error_code: AGENT_STATUS[error.code], error_description: error.message };
+}
+
+/**
+ * Which current-agent-action events a caller wants: `current_agent_action_type` (a regex on the
+ * action's type), or the older `emit_current_agent_action_event` (false: none).
+ */
+export function actionFilter(regex: string | undefined, emit?: boolean): (type: string) => boolean {
+  if (emit === false) return () => false;
+  try {
+    const pattern = new RegExp(regex ?? '^.*$');
+    return (type) => pattern.test(type);
+  } catch {
+    throw invalidArgument('current_agent_action_type', 'must be a valid regular expression');
+  }
 }

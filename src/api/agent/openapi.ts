@@ -2,7 +2,7 @@ import { BEARER_SCHEME } from '../kit/auth.ts';
 import type { SurfaceDocs } from '../kit/openapi/types.ts';
 import {
   ConversationInstance, ConversationsPage, ConversationWithAgent, ErrorResponse, MessageInstance, MessagesPage, MessageType, PostAnalysisType,
-  SignInResponse, VersionSetInfo,
+  SignInResponse, VersionSetInfo, CreateConversationEvent, InteractEvent,
 } from './schemas.ts';
 
 /** The agent surface's OpenAPI document: Amigo's paths, operationIds and object names. */
@@ -25,5 +25,7 @@ export const agentDocs: SurfaceDocs = {
     GetConversationMessagesResponse: MessagesPage,
     SigninWithAPIKeyResponse: SignInResponse,
     Error: ErrorResponse,
+    CreateConversationEvent,
+    InteractEvent,
   },
 };

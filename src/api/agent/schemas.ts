@@ -125,3 +125,86 @@ export const ErrorResponse = Type.Object({ detail: Type.String() }, { title: 'Er
 export const errorResponses = {
   401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse, 500: ErrorResponse,
 };
+
+// ---- interactions (create, interact, finish): NDJSON events, one a line [vendor]
+
+const Format = (description: string) => StringEnum(['text', 'voice'] as const, { description });
+const actionTypeFilter = Opt(Type.String({
+  maxLength: 200, default: '^.*$',
+  description: 'A regex on `current-agent-action` event types: only matching ones are sent (`^$` for none)',
+}));
+export const INITIAL_MESSAGE_TYPES = ['user-message', 'external-event'] as const;
+
+export const CreateConversationQuery = Obj({
+  response_format: Format('The format of the agent\'s replies: `text` (voice needs a text-to-speech provider, not served yet: 400)'),
+  current_agent_action_type: actionTypeFilter,
+  emit_current_agent_action_event: Opt(Type.Boolean({ description: 'The older form: false sends no current-agent-action events' })),
+});
+
+export const CreateConversationBody = Obj({
+  service_id: HexId('The agent (Amigo\'s service) to talk to'),
+  service_version_set_name: Opt(StringEnum(['release', 'edge'] as const, { default: 'release', description: 'The agent\'s version set; the conversation records the version it names now' })),
+  initial_message: Opt(Type.Union([Type.String({ minLength: 1, maxLength: 100_000 }), Type.Null()], { description: 'A first message the agent answers; without one the agent greets' })),
+  initial_message_type: Opt(Type.Union([StringEnum(INITIAL_MESSAGE_TYPES), Type.Null()], { description: 'The initial message\'s type (default user-message)' })),
+  tags: Opt(Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]), { maxProperties: 20, description: 'Stored as the conversation\'s metadata' })),
+});
+
+export const InteractQuery = Obj({
+  request_format: Format('How the user\'s message arrives: `text` (multipart); voice needs a speech-to-text provider here, not served yet: 400'),
+  response_format: Format('The format of the agent\'s reply: `text` (voice: 400, not served yet)'),
+  current_agent_action_type: actionTypeFilter,
+  request_audio_config: Opt(Type.String({ maxLength: 200, description: 'For voice requests (not served yet)' })),
+});
+
+/** The multipart form of a text interaction, as parsed (routes/interactions.ts). */
+export const InteractForm = Obj({
+  recorded_message: Type.String({ minLength: 1, maxLength: 100_000, description: 'The user\'s message' }),
+  initial_message_type: Opt(StringEnum(INITIAL_MESSAGE_TYPES, { description: 'Default user-message' })),
+});
+
+const eventType = <T extends string>(type: T) => Type.Literal(type);
+export const ConversationCreatedEvent = Type.Object({ type: eventType('conversation-created'), conversation_id: Type.String() }, { title: 'ConversationCreatedEvent' });
+export const UserMessageAvailableEvent = Type.Object({
+  type: eventType('user-message-available'), message_id: Type.String(), user_message: Type.String(),
+}, { title: 'UserMessageAvailableEvent' });
+export const CurrentAgentActionEvent = Type.Object({
+  type: eventType('current-agent-action'),
+  action: Type.Object({
+    type: StringEnum(['tool-call-started', 'tool-call-ended'] as const, { description: 'Parley sends its knowledge search as a tool call' }),
+    tool_round_index: Type.Integer(),
+    tool_id: Type.String(),
+    tool_version: Type.String(),
+    input_params: Opt(Type.Record(Type.String(), Type.String())),
+    input_parameters: Opt(Type.Record(Type.String(), Type.String())),
+    result: Opt(Type.String({ description: 'The passages found, as JSON' })),
+    duration: Opt(Type.Number({ description: 'Seconds' })),
+  }),
+}, { title: 'CurrentAgentActionEvent' });
+export const NewMessageEvent = Type.Object({
+  type: eventType('new-message'),
+  message: Type.String({ description: 'A piece of the reply; the pieces joined are the reply' }),
+  transcript_alignment: Type.Null(),
+  stop: Type.Boolean({ description: 'True on the last piece' }),
+  sequence_number: Type.Integer({ description: 'From 0, consecutive' }),
+  message_id: Type.String(),
+}, { title: 'NewMessageEvent' });
+export const InteractionCompleteEvent = Type.Object({
+  type: eventType('interaction-complete'),
+  message_id: Type.String(),
+  interaction_id: Type.String(),
+  full_message: Type.String(),
+  conversation_completed: Type.Boolean(),
+}, { title: 'InteractionCompleteEvent' });
+export const ErrorEvent = Type.Object({
+  type: eventType('error'),
+  http_error_code: Type.Integer(),
+  error_description: Type.String(),
+}, { title: 'ErrorEvent', description: 'The stream closes after it; nothing of the interaction persists' });
+export const CreateConversationEvent = Type.Union(
+  [ConversationCreatedEvent, CurrentAgentActionEvent, NewMessageEvent, InteractionCompleteEvent, ErrorEvent],
+  { title: 'CreateConversationEvent', description: 'One NDJSON line of a create' },
+);
+export const InteractEvent = Type.Union(
+  [UserMessageAvailableEvent, CurrentAgentActionEvent, NewMessageEvent, InteractionCompleteEvent, ErrorEvent],
+  { title: 'InteractEvent', description: 'One NDJSON line of an interaction' },
+);

@@ -118,11 +118,11 @@ export interface NdjsonWriter {
   end(): void;
 }
 
-/** Takes over the reply and starts a 200 `application/x-ndjson` response. */
-export function ndjsonResponse(request: FastifyRequest, reply: FastifyReply): NdjsonWriter {
+/** Takes over the reply and starts an `application/x-ndjson` response (200 unless told: a create is 201). */
+export function ndjsonResponse(request: FastifyRequest, reply: FastifyReply, status = 200): NdjsonWriter {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-request-id': request.id });
+  res.writeHead(status, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-request-id': request.id });
   return {
     write: (value) => {
       if (!res.destroyed) res.write(`${JSON.stringify(value)}\n`);

@@ -1,0 +1,177 @@
+import type { Driver } from '../../store/driver.ts';
+import { stores, type Stores } from '../../store/index.ts';
+import { failedPrecondition, invalidArgument, notFound, ParleyError } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { Caller, Conversation, MetadataValues } from '../../kernel/types.ts';
+import { moveTo, remove, startIn } from '../conversations/lifecycle.ts';
+import { checkMessage } from '../messages/append.ts';
+import type { AppendPath } from '../messages/append.ts';
+import type { AgentService, VersionSelector } from '../agents/agents.ts';
+import type { KnowledgeService } from '../agents/knowledge.ts';
+import type { Answerer } from '../agents/runtime/answerer.ts';
+import { runningAgent, type RunningAgent } from './agent-profile.ts';
+import { runTurn, SPEAKER_OF_INPUT, type TurnInput } from './run-turn.ts';
+import type { TurnEvent, TurnInputType } from './turn-events.ts';
+
+export type { TurnEvent, TurnInputType };
+
+/**
+ * How long a claim on a conversation lasts when its process dies mid-turn (a live turn gives it
+ * back as it ends): the conversation refuses interactions (409) for at most this long after a
+ * crash. Above the longest turn the LLM provider allows (PARLEY_LLM_TIMEOUT_MS ≤ 150 s per wait).
+ */
+export const INTERACTION_LEASE_SECONDS = 300;
+
+export interface CreateInteractive {
+  agentId: string;
+  /** `release` (the default), `edge`, or a version number. */
+  versionSet?: VersionSelector;
+  initialMessage?: { type: TurnInputType; text: string };
+  /** Amigo's tags: the conversation's metadata, a key with one value or none. */
+  tags?: Record<string, string | null>;
+}
+
+/** A turn the caller streams: its events, in order; the generator persists the turn before its last event. */
+export interface StartedTurn {
+  conversationId: string;
+  events: AsyncGenerator<TurnEvent>;
+}
+
+/** The end user a caller speaks for: a sign-in token's, else none (a plain API key). */
+const endUserOf = (caller: Caller) => caller.endUser?.externalId ?? '';
+
+const finished = () => new ParleyError('ABORTED', 'the conversation is finished');
+const running = () => new ParleyError('ABORTED', 'another interaction with this conversation is in progress');
+
+function checkInput(input: { type: TurnInputType; text: string }, field: string): TurnInput {
+  const checked = checkMessage({ text: input.text.trim(), speaker: SPEAKER_OF_INPUT[input.type] }, 0, field);
+  return { type: input.type, text: checked.text, messageId: checked.id };
+}
+
+function checkTags(tags: Record<string, string | null>): MetadataValues {
+  const entries = Object.entries(tags);
+  if (entries.length > 20) throw invalidArgument('tags', 'at most 20 tags');
+  for (const [key, value] of entries) {
+    if (!/^[\w ]+$/.test(key.trim()) || key.length > 100) throw invalidArgument('tags', `tag key "${key}" must be letters, digits, underscores or spaces`);
+    if (value !== null && (value.trim() === '' || value.length > 100)) throw invalidArgument('tags', `tag "${key}": a value is 1 to 100 characters, or null`);
+  }
+  return Object.fromEntries(entries.map(([key, value]) => [key.trim(), { values: value === null ? [] : [value.trim()] }]));
+}
+
+/**
+ * Interactions (DESIGN core/interactions): a turn is the end user's message in (or an external
+ * event), the agent runtime's reply streamed out, then both persisted with their events in one
+ * transaction (run-turn.ts). One interaction at a time per conversation, across processes: a turn
+ * first claims the conversation (store/interactions.ts, a row with a lease), and a second one is
+ * ABORTED (409) until the first gives its claim back.
+ */
+export class InteractionService {
+  constructor(
+    private readonly db: Driver,
+    private readonly deps: { appends: AppendPath; answerer: Answerer; agents: AgentService; knowledge: KnowledgeService },
+  ) {}
+
+  /** The runtime in use (local retrieval, or the LLM's model). */
+  get runtime(): string {
+    return this.deps.answerer.name;
+  }
+
+  /**
+   * Starts a conversation with an agent as the caller's end user, in the agent's profile, with the
+   * version its set names now recorded on it, then runs the agent's first turn: the answer to the
+   * initial message when there is one, else the greeting. Refused (FAILED_PRECONDITION) while the
+   * end user has an unfinished conversation with the agent.
+   */
+  async create(caller: Caller, request: CreateInteractive, signal: AbortSignal): Promise<StartedTurn> {
+    const input = request.initialMessage ? checkInput(request.initialMessage, 'initial_message') : undefined;
+    const metadata = checkTags(request.tags ?? {});
+    const user = endUserOf(caller);
+    const scope = { customerId: caller.customerId, profileId: caller.profileId, agentId: caller.agentId, what: 'service' };
+    const interactionId = newId();
+    const conversation = await this.db.transaction(async (tx) => {
+      const s = stores(tx);
+      // The agent's row lock serialises creates with it, so the one-open-conversation rule holds across processes.
+      const agent = await this.deps.agents.get(scope, request.agentId, tx, { forUpdate: true });
+      if (user) {
+        const open = await s.interactions.openConversationOf(caller.customerId, agent.id, user);
+        if (open) throw failedPrecondition(`the user has an unfinished conversation ${open} with this service; finish it first`);
+      }
+      const start = { visitor: user ? { externalUserId: user } : {}, channel: 'CHAT' as const, source: 'AI_AGENT' as const, metadata };
+      const { conversation: created } = await startIn(s, caller, caller.customerId, agent.profileId, undefined, start, { source: 'AI_AGENT', channel: 'CHAT' });
+      await this.deps.agents.recordConversationVersion(scope, created.id, agent.id, request.versionSet ?? 'release', tx);
+      await s.interactions.claimInteraction(caller.customerId, created.id, interactionId, INTERACTION_LEASE_SECONDS);
+      return created;
+    });
+    let agent: RunningAgent;
+    try {
+      agent = await runningAgent(this.db, caller.customerId, conversation.id);
+    } catch (err) {
+      await stores(this.db).interactions.releaseInteraction(caller.customerId, conversation.id, interactionId).catch(() => undefined);
+      throw err;
+    }
+    return { conversationId: conversation.id, events: this.turn(caller, conversation.id, interactionId, agent, input, signal) };
+  }
+
+  /**
+   * Claims the conversation for a turn and returns it ready to stream. Refused before anything is
+   * streamed: NOT_FOUND, ABORTED when it is finished or another interaction holds it.
+   */
+  async interact(caller: Caller, conversationId: string, input: { type: TurnInputType; text: string }, signal: AbortSignal): Promise<StartedTurn> {
+    const checked = checkInput(input, 'recorded_message');
+    const conversation = await this.visible(stores(this.db), caller, conversationId);
+    if (conversation.state === 'CLOSED') throw finished();
+    const agent = await runningAgent(this.db, caller.customerId, conversationId);
+    const interactionId = newId();
+    if (!(await stores(this.db).interactions.claimInteraction(caller.customerId, conversationId, interactionId, INTERACTION_LEASE_SECONDS))) throw running();
+    return { conversationId, events: this.turn(caller, conversationId, interactionId, agent, checked, signal) };
+  }
+
+  /**
+   * Finishes a conversation through the lifecycle (closed, COMPLETED). ABORTED when it is finished
+   * or an interaction runs; FAILED_PRECONDITION when it has messages but none from an interaction.
+   * One without any message is deleted, as Amigo does.
+   */
+  async finish(caller: Caller, conversationId: string): Promise<void> {
+    const claim = newId();
+    const s = stores(this.db);
+    const conversation = await this.visible(s, caller, conversationId);
+    if (conversation.state === 'CLOSED') throw finished();
+    // Finishing holds the claim too, so no turn starts while it closes.
+    if (!(await s.interactions.claimInteraction(caller.customerId, conversationId, claim, INTERACTION_LEASE_SECONDS))) throw running();
+    try {
+      await this.db.transaction(async (tx) => {
+        const t = stores(tx);
+        const current = await t.conversations.getConversation({ customerId: caller.customerId, id: conversationId }, { forUpdate: true });
+        if (!current) throw notFound('conversation');
+        if (current.state === 'CLOSED') throw finished();
+        if (current.messageCount === 0) return remove(t, caller, current);
+        if (!(await t.interactions.hasInteractions(caller.customerId, conversationId))) {
+          throw failedPrecondition('the conversation has no interactions');
+        }
+        await moveTo(t, caller, current, 'CLOSED', { closeReason: 'COMPLETED', payload: { by: 'finish' } });
+      });
+    } finally {
+      await s.interactions.releaseInteraction(caller.customerId, conversationId, claim).catch(() => undefined);
+    }
+  }
+
+  /** A conversation the caller may reach (its customer, its narrowed profile or agent); NOT_FOUND otherwise. */
+  private async visible(s: Stores, caller: Caller, conversationId: string): Promise<Conversation> {
+    const conversation = await s.conversations.getConversation({ customerId: caller.customerId, id: conversationId, profileId: caller.profileId });
+    if (!conversation) throw notFound('conversation');
+    if (caller.agentId) {
+      const recorded = await s.agentVersions.getConversationAgentVersion(caller.customerId, conversationId);
+      if (recorded?.agentId !== caller.agentId) throw notFound('conversation');
+    }
+    return conversation;
+  }
+
+  private turn(
+    caller: Caller, conversationId: string, interactionId: string, agent: RunningAgent, input: TurnInput | undefined, signal: AbortSignal,
+  ): AsyncGenerator<TurnEvent> {
+    return runTurn({
+      db: this.db, appends: this.deps.appends, answerer: this.deps.answerer, knowledge: this.deps.knowledge,
+      caller, customerId: caller.customerId, conversationId, interactionId, agent, input, signal,
+    });
+  }
+}

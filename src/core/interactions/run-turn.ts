@@ -1,0 +1,130 @@
+import type { Driver } from '../../store/driver.ts';
+import { stores } from '../../store/index.ts';
+import { LlmError } from '../../providers/llm/llm-error.ts';
+import { ParleyError } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { Caller, Role } from '../../kernel/types.ts';
+import { actorOf } from '../tenancy/access.ts';
+import type { AppendPath } from '../messages/append.ts';
+import type { NewMessage } from '../../store/messages.ts';
+import { AGENT_LIMITS } from '../agents/agent-input.ts';
+import type { KnowledgeService } from '../agents/knowledge.ts';
+import type { Answerer, TurnRecord } from '../agents/runtime/answerer.ts';
+import { historyOf, type RunningAgent } from './agent-profile.ts';
+import type { TurnEvent, TurnInputType } from './turn-events.ts';
+
+/** Passages a turn retrieves from the knowledge base, best first. */
+export const TURN_PASSAGES = 5;
+
+/** The speaker a turn's input is stored as: the end user, or a system line for an external event. */
+export const SPEAKER_OF_INPUT: Record<TurnInputType, Role> = { 'user-message': 'VISITOR', 'external-event': 'SYSTEM' };
+
+export interface TurnInput {
+  type: TurnInputType;
+  text: string;
+  /** The id the input message is stored under (told to the caller before the reply). */
+  messageId: string;
+}
+
+export interface TurnContext {
+  db: Driver;
+  appends: AppendPath;
+  answerer: Answerer;
+  knowledge: KnowledgeService;
+  caller: Caller;
+  customerId: string;
+  conversationId: string;
+  /** The claim this turn holds (claimInteraction): the fencing token it persists under. */
+  interactionId: string;
+  agent: RunningAgent;
+  /** Absent: the agent's opening turn (its greeting). */
+  input?: TurnInput;
+  signal: AbortSignal;
+}
+
+/** A failure of the runtime as a catalogue error: the provider's is UNAVAILABLE (the client may retry the turn). */
+function asParleyError(err: unknown, signal: AbortSignal): ParleyError {
+  if (err instanceof ParleyError) return err;
+  if (signal.aborted) return new ParleyError('ABORTED', 'the interaction was cancelled', {}, { cause: err });
+  if (err instanceof LlmError) return new ParleyError('UNAVAILABLE', `the agent could not answer: ${err.message}`, {}, { cause: err });
+  return new ParleyError('INTERNAL', 'the agent failed while answering', {}, { cause: err });
+}
+
+const cancelled = () => new ParleyError('ABORTED', 'the interaction was cancelled');
+
+/**
+ * One turn: the reply streamed out as the runtime makes it, then the input and the reply appended
+ * through the one append path in ONE transaction with their events, the claim given back in it.
+ * Nothing is written before that transaction, so a provider failure or a cancelled signal (the
+ * client went away) mid-stream leaves no trace of the turn. The claim is given back on every path
+ * (its lease is the backstop when the process dies).
+ *
+ * The last piece is held back until the next arrives (or the reply ends), so that it can carry
+ * `last`; the complete event comes only after the commit.
+ */
+export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
+  const { db, caller, customerId, conversationId, interactionId, agent, input, signal } = ctx;
+  let persisted = false;
+  try {
+    if (input) yield { kind: 'input', messageId: input.messageId, text: input.text };
+    const replyId = newId();
+    let pieces: AsyncIterable<string>;
+    let record: TurnRecord | undefined;
+    if (!input) {
+      pieces = ctx.answerer.greet(agent.profile, signal);
+    } else {
+      const query = input.text.slice(0, AGENT_LIMITS.searchQuery);
+      yield { kind: 'action', phase: 'started', tool: 'knowledge-search', input: { query } };
+      const started = performance.now();
+      const scope = { customerId, profileId: null, agentId: null, what: 'service' };
+      const passages = await ctx.knowledge.search(scope, agent.agentId, agent.version.version, query, TURN_PASSAGES);
+      yield {
+        kind: 'action', phase: 'ended', tool: 'knowledge-search', input: { query },
+        result: JSON.stringify(passages.map((p) => ({ document: p.documentName, heading: p.heading, text: p.text }))),
+        durationSeconds: (performance.now() - started) / 1000,
+      };
+      const history = await historyOf(db, customerId, conversationId);
+      pieces = ctx.answerer.answer({
+        agent: agent.profile, history, question: input.text, passages, signal, record: (r) => { record = r; },
+      });
+    }
+    let held: string | undefined;
+    let sequence = 0;
+    let full = '';
+    for await (const piece of pieces) {
+      if (signal.aborted) throw cancelled();
+      if (piece === '') continue;
+      if (held !== undefined) yield { kind: 'piece', messageId: replyId, text: held, sequence: sequence++, last: false };
+      held = piece;
+      full += piece;
+    }
+    // A runtime that stops quietly when cancelled must not have its part-reply persisted.
+    if (signal.aborted) throw cancelled();
+    if (held === undefined || full.trim() === '') throw new ParleyError('UNAVAILABLE', 'the agent gave an empty reply');
+    yield { kind: 'piece', messageId: replyId, text: held, sequence, last: true };
+
+    const metadata = { interactionId, format: 'text', runtime: ctx.answerer.name, ...(record ? { answeredFromKnowledge: record.answeredFromKnowledge } : {}) };
+    const messages: NewMessage[] = [];
+    if (input) {
+      messages.push({
+        id: input.messageId, text: input.text, speaker: SPEAKER_OF_INPUT[input.type], state: 'FINAL',
+        metadata: { interactionId, format: 'text', messageType: input.type },
+      });
+    }
+    messages.push({ id: replyId, text: full, speaker: 'VIRTUAL_AGENT', state: 'FINAL', speakerInfo: { displayName: agent.profile.name }, metadata });
+    await db.transaction(async (tx) => {
+      if (!(await stores(tx).interactions.releaseInteraction(customerId, conversationId, interactionId))) {
+        throw new ParleyError('ABORTED', 'the interaction outlived its claim and another interaction took the conversation over');
+      }
+      const appended = await ctx.appends.inTransaction(tx, { ref: { customerId, id: conversationId }, actor: actorOf(caller), messages });
+      if (appended.length !== messages.length) throw new ParleyError('ABORTED', 'the conversation was finished or deleted during the interaction');
+      if (signal.aborted) throw cancelled();
+    });
+    persisted = true;
+    yield { kind: 'complete', messageId: replyId, interactionId, fullMessage: full, conversationCompleted: false };
+  } catch (err) {
+    throw asParleyError(err, signal);
+  } finally {
+    if (!persisted) await stores(db).interactions.releaseInteraction(customerId, conversationId, interactionId).catch(() => undefined);
+  }
+}

@@ -1,0 +1,62 @@
+import type { Queryable } from './driver.ts';
+
+/**
+ * Claims a conversation for one interaction until `leaseSeconds` from now: true when it was free
+ * (no claim, or an expired one), false while another interaction holds it. One statement, so two
+ * processes claiming at once cannot both win.
+ */
+export async function claimInteraction(
+  db: Queryable, customerId: string, conversationId: string, interactionId: string, leaseSeconds: number,
+): Promise<boolean> {
+  const rows = await db.query<{ interactionId: string }>(
+    `INSERT INTO interaction_claims (customer_id, conversation_id, interaction_id, expires_at)
+     VALUES ($1, $2, $3, now() + make_interval(secs => $4::int))
+     ON CONFLICT (customer_id, conversation_id) DO UPDATE
+       SET interaction_id = EXCLUDED.interaction_id, expires_at = EXCLUDED.expires_at
+       WHERE interaction_claims.expires_at < now()
+     RETURNING interaction_id AS "interactionId"`,
+    [customerId, conversationId, interactionId, leaseSeconds],
+  );
+  return rows.length === 1;
+}
+
+/** Gives a claim back; false when this interaction no longer holds it (its lease passed and another took it). */
+export async function releaseInteraction(db: Queryable, customerId: string, conversationId: string, interactionId: string): Promise<boolean> {
+  const rows = await db.query(
+    `DELETE FROM interaction_claims WHERE customer_id = $1 AND conversation_id = $2 AND interaction_id = $3 RETURNING 1`,
+    [customerId, conversationId, interactionId],
+  );
+  return rows.length === 1;
+}
+
+/** Whether an interaction holds the conversation now (an unexpired claim). */
+export async function interactionRunning(db: Queryable, customerId: string, conversationId: string): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 FROM interaction_claims WHERE customer_id = $1 AND conversation_id = $2 AND expires_at >= now()`,
+    [customerId, conversationId],
+  );
+  return rows.length === 1;
+}
+
+/** Whether the conversation has a message written by an interaction (metadata `interactionId`). */
+export async function hasInteractions(db: Queryable, customerId: string, conversationId: string): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 FROM messages WHERE customer_id = $1 AND conversation_id = $2 AND metadata ->> 'interactionId' IS NOT NULL AND state <> 'DELETED' LIMIT 1`,
+    [customerId, conversationId],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * The id of an end user's unfinished conversation with an agent, if any (Amigo's rule: one at a
+ * time per user and service). The caller holds the agent's row lock, so two creates cannot both
+ * see none.
+ */
+export async function openConversationOf(db: Queryable, customerId: string, agentId: string, externalUserId: string): Promise<string | undefined> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT id FROM conversations
+      WHERE customer_id = $1 AND agent_id = $2 AND visitor ->> 'externalUserId' = $3 AND state <> 'CLOSED' LIMIT 1`,
+    [customerId, agentId, externalUserId],
+  );
+  return rows[0]?.id;
+}
