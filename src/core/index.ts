@@ -19,6 +19,7 @@ import { KnowledgeService } from './agents/knowledge.ts';
 import { EndUserService, type EndUserTokenOptions } from './end-users/end-users.ts';
 import { FilteredListService } from './conversations/filtered-list.ts';
 import { InteractionService } from './interactions/interactions.ts';
+import { FeedbackService } from './interactions/feedback.ts';
 import type { Answerer } from './agents/runtime/answerer.ts';
 import { LocalAnswerer } from './agents/runtime/local-answerer.ts';
 import { SamplingService } from './sampling/sampling.ts';
@@ -60,6 +61,7 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
   const apiKeys = new ApiKeyService(db, options.keyCacheSeconds);
   const agents = new AgentService(db);
   const knowledge = new KnowledgeService(db, agents);
+  const filteredLists = new FilteredListService(db);
   return {
     db,
     apiKeys,
@@ -77,7 +79,8 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     agents,
     knowledge,
     interactions: new InteractionService(db, { appends, answerer: options.answerer ?? new LocalAnswerer(), agents, knowledge }),
-    filteredLists: new FilteredListService(db),
+    filteredLists,
+    feedback: new FeedbackService(db, filteredLists),
     ingest: new IngestService(db, appends, new TranscriptCache(options.ingestTranscriptCacheMb ?? 64)),
     insights: new InsightsService(db, options.analyzer),
     ingestRateLimit: new IngestRateLimit(db, options.ingestRateLimitPerMinute ?? 300),

@@ -1,4 +1,5 @@
 import type { Queryable } from './driver.ts';
+import * as agentFeedback from './agent-feedback.ts';
 import * as agents from './agents.ts';
 import * as agentVersions from './agent-versions.ts';
 import * as analyses from './analyses.ts';
@@ -66,6 +67,7 @@ function bindAll(db: Queryable) {
     idempotency: bind(db, idempotency),
     agents: bind(db, agents),
     agentVersions: bind(db, agentVersions),
+    agentFeedback: bind(db, agentFeedback),
     knowledge: bind(db, knowledge),
     ingest: { ...bind(db, ingestConversations), ...bind(db, ingestRateLimits) },
     jobs: bind(db, jobs),

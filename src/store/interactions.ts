@@ -60,3 +60,14 @@ export async function openConversationOf(db: Queryable, customerId: string, agen
   );
   return rows[0]?.id;
 }
+
+/** The interaction of the conversation's latest message written by one (undefined when none). */
+export async function latestInteractionOf(db: Queryable, customerId: string, conversationId: string): Promise<string | undefined> {
+  const rows = await db.query<{ interactionId: string }>(
+    `SELECT metadata ->> 'interactionId' AS "interactionId" FROM messages
+      WHERE customer_id = $1 AND conversation_id = $2 AND metadata ->> 'interactionId' IS NOT NULL AND state <> 'DELETED'
+      ORDER BY seq DESC LIMIT 1`,
+    [customerId, conversationId],
+  );
+  return rows[0]?.interactionId;
+}

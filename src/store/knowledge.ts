@@ -95,3 +95,18 @@ export async function searchPassages(
     [customerId, agentId, documentIds, query, limit],
   );
 }
+
+/** The first `limit` passages of the documents `documentIds`, in document then passage order (unranked: score and coverage 0). */
+export async function listPassages(
+  db: Queryable, customerId: string, agentId: string, documentIds: readonly string[], limit: number,
+): Promise<KnowledgePassage[]> {
+  return db.query<KnowledgePassage>(
+    `SELECT c.document_id AS "documentId", d.name AS "documentName", c.position, c.heading, c.body AS text, 0::float8 AS score, 0::float8 AS coverage
+       FROM knowledge_chunks c
+       JOIN knowledge_documents d ON d.customer_id = c.customer_id AND d.agent_id = c.agent_id AND d.id = c.document_id
+      WHERE c.customer_id = $1 AND c.agent_id = $2 AND c.document_id = ANY ($3::text[])
+      ORDER BY array_position($3::text[], c.document_id), c.position
+      LIMIT $4`,
+    [customerId, agentId, documentIds, limit],
+  );
+}

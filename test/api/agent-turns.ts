@@ -103,6 +103,10 @@ export class GatedAnswerer implements Answerer {
     yield `Hello, I'm ${agent.name}.`;
   }
 
+  async recommend(): Promise<string[]> {
+    return ['Thanks!'];
+  }
+
   async *answer(request: AnswerRequest): AsyncIterable<string> {
     yield 'Let me ';
     this.waiting++;

@@ -6,6 +6,8 @@ import { registerSurface, type SurfaceOptions } from '../kit/surface.ts';
 import { agentErrors } from './errors.ts';
 import { agentDocs } from './openapi.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
+import { recommendationRoutes } from './routes/recommendations.ts';
 import { interactionRoutes } from './routes/interactions.ts';
 import { signInRoutes } from './routes/sign-in.ts';
 
@@ -40,6 +42,6 @@ export async function agentSurface(app: FastifyInstance, { core }: SurfaceOption
         if (organization !== request.caller.customerId) throw new ParleyError('NOT_FOUND', `organization ${organization} not found`);
       });
     },
-    routes: [signInRoutes, conversationRoutes, interactionRoutes],
+    routes: [signInRoutes, conversationRoutes, interactionRoutes, recommendationRoutes, feedbackRoutes],
   });
 }

@@ -3,6 +3,7 @@ import { CHAT_ROLE_OF_SPEAKER, type ChatRole } from '../../core/messages/chat-ro
 import { ROLES, type Message, type MetadataValues, type Role } from '../../kernel/types.ts';
 import { invalidArgument, type ParleyError } from '../../kernel/errors.ts';
 import type { ActionEvent, TurnEvent } from '../../core/interactions/turn-events.ts';
+import type { AgentFeedback, FeedbackListQuery, FeedbackSortField } from '../../core/interactions/feedback.ts';
 import { AGENT_STATUS } from './errors.ts';
 import type { MESSAGE_TYPES } from './schemas.ts';
 
@@ -182,4 +183,40 @@ export function actionFilter(regex: string | undefined, emit?: boolean): (type: 
   } catch {
     throw invalidArgument('current_agent_action_type', 'must be a valid regular expression');
   }
+}
+
+/** A feedback in Parley's wire shape: its content as given, an interaction's with its id. */
+export function feedbackToWire(f: AgentFeedback, organization: string) {
+  const feedback_content = f.interactionId === null
+    ? { comment: String(f.content.comment) }
+    : { type: 'interaction_comment' as const, interaction_id: f.interactionId, comment: String(f.content.comment), resolved: f.content.resolved === true };
+  return {
+    id: f.id, conversation_id: f.conversationId, user_id: f.userId, user_org_id: organization,
+    created_at: f.createdAt.toISOString(), updated_at: f.updatedAt.toISOString(), feedback_content,
+  };
+}
+
+export interface ListFeedbackWire {
+  type: 'conversation' | 'interaction';
+  conversation_id?: string[];
+  interaction_id?: string[];
+  sort_by?: string[];
+}
+
+// One organization per caller, so user_org_id orders nothing: it is accepted and skipped.
+const FEEDBACK_SORT: Record<string, FeedbackSortField | null> = {
+  created_at: 'createdAt', user_id: 'userId', user_org_id: null, conversation_id: 'conversationId', 'feedback_content.interaction_id': 'interactionId',
+};
+
+export function feedbackQuery(q: ListFeedbackWire): FeedbackListQuery {
+  const onInteractions = q.type === 'interaction';
+  if (!onInteractions && q.interaction_id?.length) throw invalidArgument('interaction_id', 'only with type=interaction');
+  const order: FeedbackListQuery['order'] = [];
+  for (const wire of q.sort_by ?? []) {
+    const { name, descending } = sortKey(wire);
+    if (name === 'feedback_content.interaction_id' && !onInteractions) throw invalidArgument('sort_by', `${name} only with type=interaction`);
+    const field = FEEDBACK_SORT[name];
+    if (field) order.push({ field, descending });
+  }
+  return { onInteractions, conversationIds: q.conversation_id, interactionIds: q.interaction_id, order: order.length ? order : [{ field: 'createdAt', descending: false }] };
 }

@@ -2,7 +2,7 @@ import { BEARER_SCHEME } from '../kit/auth.ts';
 import type { SurfaceDocs } from '../kit/openapi/types.ts';
 import {
   ConversationInstance, ConversationsPage, ConversationWithAgent, ErrorResponse, MessageInstance, MessagesPage, MessageType, PostAnalysisType,
-  SignInResponse, VersionSetInfo, CreateConversationEvent, InteractEvent,
+  SignInResponse, VersionSetInfo, CreateConversationEvent, InteractEvent, Feedback, FeedbackPage, RecommendResponses,
 } from './schemas.ts';
 
 /** The agent surface's OpenAPI document: Amigo's paths, operationIds and object names. */
@@ -27,5 +27,8 @@ export const agentDocs: SurfaceDocs = {
     Error: ErrorResponse,
     CreateConversationEvent,
     InteractEvent,
+    Feedback,
+    GetFeedbacksResponse: FeedbackPage,
+    RecommendResponsesResponse: RecommendResponses,
   },
 };

@@ -208,3 +208,88 @@ export const InteractEvent = Type.Union(
   [UserMessageAvailableEvent, CurrentAgentActionEvent, NewMessageEvent, InteractionCompleteEvent, ErrorEvent],
   { title: 'InteractEvent', description: 'One NDJSON line of an interaction' },
 );
+
+// ---- feedback [Parley paths; seed 002]: on a conversation, or on one of its interactions
+
+export const FEEDBACK_TYPES = ['conversation', 'interaction'] as const;
+const FeedbackComment = Type.String({ minLength: 1, maxLength: 10_000, description: 'The comment' });
+
+export const InteractionParams = Obj({
+  organization: Type.String({ description: 'The organization: the Parley customer id' }),
+  conversation_id: HexId('The conversation\'s 24-hex id'),
+  interaction_id: HexId('The interaction\'s 24-hex id (interaction-complete\'s interaction_id)'),
+});
+export const ConversationFeedbackParams = Obj({
+  organization: Type.String({ description: 'The organization: the Parley customer id' }),
+  conversation_id: HexId('The conversation\'s 24-hex id'),
+  feedback_id: HexId('The feedback\'s 24-hex id'),
+});
+export const InteractionFeedbackParams = Obj({
+  organization: Type.String({ description: 'The organization: the Parley customer id' }),
+  conversation_id: HexId('The conversation\'s 24-hex id'),
+  interaction_id: HexId('The interaction\'s 24-hex id'),
+  feedback_id: HexId('The feedback\'s 24-hex id'),
+});
+
+export const ConversationFeedbackBody = Obj({ comment: FeedbackComment });
+export const InteractionFeedbackBody = Obj({
+  type: Opt(Type.Literal('interaction_comment', { description: 'The one interaction feedback type (the default)' })),
+  comment: FeedbackComment,
+  resolved: Opt(Type.Boolean({ default: false, description: 'Whether a reviewer resolved it; a resolved comment cannot change' })),
+});
+export const InteractionFeedbackUpdate = Obj({
+  comment: Opt(FeedbackComment),
+  resolved: Opt(Type.Boolean({ description: 'Resolve, or reopen (a resolved comment cannot change; reopen it first)' })),
+});
+
+export const ConversationFeedbackContent = Type.Object({ comment: Type.String() }, { title: 'ConversationFeedbackContent' });
+export const InteractionFeedbackContent = Type.Object({
+  type: Type.Literal('interaction_comment'),
+  interaction_id: Type.String(),
+  comment: Type.String(),
+  resolved: Type.Boolean(),
+}, { title: 'InteractionFeedbackContent' });
+export const Feedback = Type.Object({
+  id: Type.String(),
+  conversation_id: Type.String(),
+  user_id: Type.String({ description: 'The end user who gave it (a sign-in\'s); empty for an API key' }),
+  user_org_id: Type.String({ description: 'The organization' }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  // The interaction shape first: the serializer writes the first that matches, and a conversation one matches both.
+  feedback_content: Type.Union([InteractionFeedbackContent, ConversationFeedbackContent]),
+}, { title: 'Feedback' });
+
+export const ListFeedbackQuery = Obj({
+  type: StringEnum(FEEDBACK_TYPES, { description: 'Conversation feedback, or interaction feedback' }),
+  conversation_id: Repeated(Type.String({ pattern: HEX_ID }), 'Only these conversations\' feedback'),
+  interaction_id: Repeated(Type.String({ pattern: HEX_ID }), 'Only these interactions\' feedback (type=interaction)'),
+  limit: Opt(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+  continuation_token: continuationToken,
+  sort_by: Repeated(
+    Type.String({ pattern: '^[+ -]?(created_at|user_id|user_org_id|conversation_id|feedback_content\\.interaction_id)$' }),
+    '`created_at`, `user_id`, `user_org_id`, `conversation_id`, `feedback_content.interaction_id` (type=interaction); `+` ascending (send %2B), `-` descending; default: oldest first',
+  ),
+});
+export const FeedbackPage = Type.Object({
+  feedbacks: Type.Array(Feedback),
+  has_more: Type.Boolean(),
+  continuation_token: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+// ---- recommended responses
+
+export const RecommendResponsesBody = Obj({
+  context: Opt(Type.String({ minLength: 1, maxLength: 10_000, description: 'Who the user is and what they want (the LLM runtime reads it; the local one suggests from the knowledge)' })),
+});
+export const RecommendResponses = Type.Object({
+  recommended_responses: Type.Array(Type.String(), { description: 'Short messages the user might send next' }),
+}, { title: 'RecommendResponsesResponse' });
+
+// ---- simulate [Parley path; seed 002]
+
+export const SimulateBody = Obj({
+  agent_version: Opt(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Another version of the conversation\'s service to answer with (default: the one it runs)' })),
+  state_machine_version: Opt(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Accepted for Amigo\'s clients; Parley\'s states are part of the agent version' })),
+});
+export const SimulateQuery = Obj({ current_agent_action_type: actionTypeFilter });

@@ -33,7 +33,8 @@ function checkOffset(offset: number): void {
   }
 }
 
-async function page<T>(offset: OffsetPage, fetch: (limit: number) => Promise<T[]>): Promise<OffsetResult<T>> {
+/** One numbered page: fetches a row beyond the limit to know whether there is more. */
+export async function page<T>(offset: OffsetPage, fetch: (limit: number) => Promise<T[]>): Promise<OffsetResult<T>> {
   checkOffset(offset.offset);
   const rows = await fetch(offset.limit + 1);
   const more = rows.length > offset.limit;

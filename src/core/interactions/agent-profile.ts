@@ -1,7 +1,7 @@
 import type { Queryable } from '../../store/driver.ts';
 import { stores } from '../../store/index.ts';
 import type { AgentVersion } from '../../store/agent-versions.ts';
-import { failedPrecondition, notFound } from '../../kernel/errors.ts';
+import { failedPrecondition, invalidArgument, notFound } from '../../kernel/errors.ts';
 import type { Message } from '../../kernel/types.ts';
 import { CHAT_ROLE_OF_SPEAKER } from '../messages/chat-roles.ts';
 import type { AgentProfile, Turn } from '../agents/runtime/answerer.ts';
@@ -25,14 +25,15 @@ function topicOf(documentName: string): string {
 /**
  * The profile the answerer speaks as, from the version the conversation runs: its name,
  * instructions, the greeting in its model settings when one is set, and its knowledge documents'
- * names as the topics it covers.
+ * names as the topics it covers. `otherVersion`: another version of the same agent (a simulation's).
  */
-export async function runningAgent(db: Queryable, customerId: string, conversationId: string): Promise<RunningAgent> {
+export async function runningAgent(db: Queryable, customerId: string, conversationId: string, otherVersion?: number): Promise<RunningAgent> {
   const s = stores(db);
   const recorded = await s.agentVersions.getConversationAgentVersion(customerId, conversationId);
   if (!recorded) throw notFound('conversation');
   if (!recorded.agentId || !recorded.version) throw failedPrecondition('the conversation runs no service: it was not created on the agent surface');
-  const version = await s.agentVersions.getAgentVersion(customerId, recorded.agentId, recorded.version);
+  const version = await s.agentVersions.getAgentVersion(customerId, recorded.agentId, otherVersion ?? recorded.version);
+  if (!version && otherVersion !== undefined) throw invalidArgument('agent_version', `the service has no version ${otherVersion}`);
   if (!version) throw notFound('service version of the conversation');
   const documents = await s.knowledge.listDocuments(customerId, recorded.agentId, version.documentIds);
   const greeting = (version.modelSettings as Record<string, unknown>).greeting;
@@ -48,9 +49,12 @@ export async function runningAgent(db: Queryable, customerId: string, conversati
   };
 }
 
-/** The conversation so far as the runtime reads it, oldest first: the user's and the agents' messages. */
-export async function historyOf(db: Queryable, customerId: string, conversationId: string): Promise<Turn[]> {
-  const page = await stores(db).messages.listMessages({ customerId, id: conversationId }, { descending: true, limit: HISTORY_TURNS * 2 });
+/**
+ * The conversation so far as the runtime reads it, oldest first: the user's and the agents'
+ * messages (those before `beforeSeq` when given: the history an earlier interaction saw).
+ */
+export async function historyOf(db: Queryable, customerId: string, conversationId: string, beforeSeq?: number): Promise<Turn[]> {
+  const page = await stores(db).messages.listMessages({ customerId, id: conversationId }, { descending: true, limit: HISTORY_TURNS * 2, afterSeq: beforeSeq });
   return page.messages
     .filter((m: Message) => m.state !== 'DELETED' && m.text.trim() !== '')
     .reverse()

@@ -5,12 +5,13 @@ import { newId } from '../../kernel/ids.ts';
 import type { Caller, Conversation, MetadataValues } from '../../kernel/types.ts';
 import { moveTo, remove, startIn } from '../conversations/lifecycle.ts';
 import { checkMessage } from '../messages/append.ts';
+import { AGENT_LIMITS } from '../agents/agent-input.ts';
 import type { AppendPath } from '../messages/append.ts';
 import type { AgentService, VersionSelector } from '../agents/agents.ts';
 import type { KnowledgeService } from '../agents/knowledge.ts';
 import type { Answerer } from '../agents/runtime/answerer.ts';
-import { runningAgent, type RunningAgent } from './agent-profile.ts';
-import { runTurn, SPEAKER_OF_INPUT, type TurnInput } from './run-turn.ts';
+import { historyOf, runningAgent, type RunningAgent } from './agent-profile.ts';
+import { asParleyError, runTurn, SPEAKER_OF_INPUT, TURN_PASSAGES, type TurnInput } from './run-turn.ts';
 import type { TurnEvent, TurnInputType } from './turn-events.ts';
 
 export type { TurnEvent, TurnInputType };
@@ -21,6 +22,9 @@ export type { TurnEvent, TurnInputType };
  * crash. Above the longest turn the LLM provider allows (PARLEY_LLM_TIMEOUT_MS ≤ 150 s per wait).
  */
 export const INTERACTION_LEASE_SECONDS = 300;
+
+/** Passages a recommendation reads: the related ones first, then the knowledge in order; the answerer keeps a few. */
+const RECOMMEND_PASSAGES = 10;
 
 export interface CreateInteractive {
   agentId: string;
@@ -153,6 +157,60 @@ export class InteractionService {
     } finally {
       await s.interactions.releaseInteraction(caller.customerId, conversationId, claim).catch(() => undefined);
     }
+  }
+
+  /**
+   * What the end user might say next (Amigo's recommended responses), from the runtime: the
+   * conversation so far and the knowledge related to its last turn. Only for the latest completed
+   * interaction of an unfinished conversation (FAILED_PRECONDITION otherwise); writes nothing.
+   */
+  async recommend(caller: Caller, conversationId: string, interactionId: string, context: string | undefined, signal: AbortSignal): Promise<string[]> {
+    const s = stores(this.db);
+    const conversation = await this.visible(s, caller, conversationId);
+    if (conversation.state === 'CLOSED') throw failedPrecondition('the conversation is finished');
+    if ((await s.interactions.latestInteractionOf(caller.customerId, conversationId)) !== interactionId) {
+      throw failedPrecondition(`interaction ${interactionId} is not the latest completed interaction of the conversation`);
+    }
+    const agent = await runningAgent(this.db, caller.customerId, conversationId);
+    const history = await historyOf(this.db, caller.customerId, conversationId);
+    const lastTurn = history.slice(-2).map((t) => t.text).join('\n').slice(0, AGENT_LIMITS.searchQuery);
+    const scope = { customerId: caller.customerId, profileId: null, agentId: null, what: 'service' };
+    const related = await this.deps.knowledge.search(scope, agent.agentId, agent.version.version, lastTurn, TURN_PASSAGES);
+    // Then the rest of the knowledge in its order, so a last turn the knowledge says little about still gets suggestions.
+    const rest = await s.knowledge.listPassages(caller.customerId, agent.agentId, agent.version.documentIds, RECOMMEND_PASSAGES);
+    const seen = new Set(related.map((p) => `${p.documentId}/${p.position}`));
+    const passages = [...related, ...rest.filter((p) => !seen.has(`${p.documentId}/${p.position}`))].slice(0, RECOMMEND_PASSAGES);
+    try {
+      return await this.deps.answerer.recommend({ agent: agent.profile, history, passages, context, signal });
+    } catch (err) {
+      throw asParleyError(err, signal);
+    }
+  }
+
+  /**
+   * Re-runs an interaction (Amigo's simulate): its input answered again by the agent, at the
+   * version the conversation runs or `agentVersion`, with the conversation as it was before it.
+   * Streams like interact and persists nothing (no messages, no events, no claim), so it runs
+   * beside a live interaction and on a finished conversation. An interaction without an input
+   * (the opening turn) is greeted again.
+   */
+  async simulate(caller: Caller, conversationId: string, interactionId: string, options: { agentVersion?: number }, signal: AbortSignal): Promise<StartedTurn> {
+    const s = stores(this.db);
+    await this.visible(s, caller, conversationId);
+    const messages = await s.filteredLists.listMessagesFiltered(caller.customerId, conversationId, { interactionIds: [interactionId], order: [] }, 0, 10);
+    const ran = messages.filter((m) => m.metadata.interactionId === interactionId);
+    if (ran.length === 0) throw notFound('interaction');
+    const agent = await runningAgent(this.db, caller.customerId, conversationId, options.agentVersion);
+    const first = ran[0];
+    const inputType = (Object.keys(SPEAKER_OF_INPUT) as TurnInputType[]).find((type) => SPEAKER_OF_INPUT[type] === first.speaker);
+    const input = inputType ? { type: inputType, text: first.text, messageId: first.id } : undefined;
+    return {
+      conversationId,
+      events: runTurn({
+        db: this.db, appends: this.deps.appends, answerer: this.deps.answerer, knowledge: this.deps.knowledge,
+        caller, customerId: caller.customerId, conversationId, interactionId, agent, input, signal, simulation: { beforeSeq: first.seq },
+      }),
+    };
   }
 
   /** A conversation the caller may reach (its customer, its narrowed profile or agent); NOT_FOUND otherwise. */

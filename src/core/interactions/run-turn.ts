@@ -40,10 +40,15 @@ export interface TurnContext {
   /** Absent: the agent's opening turn (its greeting). */
   input?: TurnInput;
   signal: AbortSignal;
+  /**
+   * A simulation (re-running an earlier interaction): the history before it (`beforeSeq`), and
+   * nothing persisted, no claim held or given back.
+   */
+  simulation?: { beforeSeq: number };
 }
 
 /** A failure of the runtime as a catalogue error: the provider's is UNAVAILABLE (the client may retry the turn). */
-function asParleyError(err: unknown, signal: AbortSignal): ParleyError {
+export function asParleyError(err: unknown, signal: AbortSignal): ParleyError {
   if (err instanceof ParleyError) return err;
   if (signal.aborted) return new ParleyError('ABORTED', 'the interaction was cancelled', {}, { cause: err });
   if (err instanceof LlmError) return new ParleyError('UNAVAILABLE', `the agent could not answer: ${err.message}`, {}, { cause: err });
@@ -83,7 +88,7 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
         result: JSON.stringify(passages.map((p) => ({ document: p.documentName, heading: p.heading, text: p.text }))),
         durationSeconds: (performance.now() - started) / 1000,
       };
-      const history = await historyOf(db, customerId, conversationId);
+      const history = await historyOf(db, customerId, conversationId, ctx.simulation?.beforeSeq);
       pieces = ctx.answerer.answer({
         agent: agent.profile, history, question: input.text, passages, signal, record: (r) => { record = r; },
       });
@@ -103,6 +108,10 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
     if (held === undefined || full.trim() === '') throw new ParleyError('UNAVAILABLE', 'the agent gave an empty reply');
     yield { kind: 'piece', messageId: replyId, text: held, sequence, last: true };
 
+    if (ctx.simulation) {
+      yield { kind: 'complete', messageId: replyId, interactionId, fullMessage: full, conversationCompleted: false };
+      return;
+    }
     const metadata = { interactionId, format: 'text', runtime: ctx.answerer.name, ...(record ? { answeredFromKnowledge: record.answeredFromKnowledge } : {}) };
     const messages: NewMessage[] = [];
     if (input) {
@@ -125,6 +134,6 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
   } catch (err) {
     throw asParleyError(err, signal);
   } finally {
-    if (!persisted) await stores(db).interactions.releaseInteraction(customerId, conversationId, interactionId).catch(() => undefined);
+    if (!persisted && !ctx.simulation) await stores(db).interactions.releaseInteraction(customerId, conversationId, interactionId).catch(() => undefined);
   }
 }

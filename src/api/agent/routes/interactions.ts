@@ -7,7 +7,7 @@ import { ndjsonResponse } from '../../kit/ndjson.ts';
 import { actionFilter, actionTypeOf, errorEventToWire, turnEventToWire } from '../map.ts';
 import {
   ConversationParams, CreateConversationBody, CreateConversationEvent, CreateConversationQuery, errorResponses, ErrorResponse, InteractEvent,
-  InteractForm, InteractQuery, OrganizationParams,
+  InteractForm, InteractionParams, InteractQuery, OrganizationParams, SimulateBody, SimulateQuery,
 } from '../schemas.ts';
 
 const tags = ['Agent: conversations'];
@@ -68,7 +68,7 @@ async function streamTurn(
   }
 }
 
-/** The agent runtime's routes: create (the agent's first turn), interact (a turn), finish. */
+/** The agent runtime's routes: create (the agent's first turn), interact (a turn), simulate (a turn re-run, kept nowhere), finish. */
 export async function interactionRoutes(app: FastifyInstance, { core }: { core: Core }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => parseForm(request, body));
@@ -121,6 +121,27 @@ export async function interactionRoutes(app: FastifyInstance, { core }: { core: 
     const wants = actionFilter(regex);
     const input = { type: request.body.initial_message_type ?? 'user-message', text: request.body.recorded_message };
     await streamTurn(request, reply, 200, (signal) => core.interactions.interact(request.caller, request.params.conversation_id, input, signal), wants, false);
+  });
+
+  r.post('/conversation/:conversation_id/interaction/:interaction_id/simulate', {
+    // No body (content-length 0, no content-type) is `{}`: the version the conversation runs.
+    preValidation: async (request) => {
+      request.body ??= {};
+    },
+    config: {
+      permission: 'Agent:SimulateInteraction',
+      openapi: { responses: { 200: ndjson(InteractEvent, 'NDJSON as interact: the interaction\'s input again, then the new reply; nothing is stored') } },
+    },
+    schema: {
+      tags, operationId: 'simulate-interaction',
+      summary: 'Re-run an interaction (optionally with another agent version) and stream the reply; persists nothing',
+      params: InteractionParams, querystring: SimulateQuery, body: SimulateBody, response: refusals,
+    },
+  }, async (request, reply) => {
+    const wants = actionFilter(request.query.current_agent_action_type);
+    const { conversation_id: conversationId, interaction_id: interactionId } = request.params;
+    const options = { agentVersion: request.body.agent_version };
+    await streamTurn(request, reply, 200, (signal) => core.interactions.simulate(request.caller, conversationId, interactionId, options, signal), wants, false);
   });
 
   r.post('/conversation/:conversation_id/finish/', {

@@ -47,6 +47,21 @@ export interface AnswerRequest {
   record: (record: TurnRecord) => void;
 }
 
+/** What the end user might say next, after the latest interaction (Amigo's recommended responses). */
+export interface RecommendRequest {
+  agent: AgentProfile;
+  /** The conversation so far, oldest first; its last turn is the agent's. */
+  history: readonly Turn[];
+  /** Knowledge passages related to the last turn, best first. */
+  passages: readonly KnowledgePassage[];
+  /** The caller's description of the user and scenario, if any. */
+  context?: string;
+  signal: AbortSignal;
+}
+
+/** Recommended responses given at most: a few short choices, as a chat UI shows them. */
+export const MAX_RECOMMENDED_RESPONSES = 3;
+
 /**
  * Who writes the agent's replies: the local retrieval agent (local-answerer.ts, the embedded
  * default) or an LLM behind an OpenAI-compatible endpoint (llm-answerer.ts). Both stream the
@@ -57,6 +72,8 @@ export interface Answerer {
   /** The agent's opening turn of a new conversation. */
   greet(agent: AgentProfile, signal: AbortSignal): AsyncIterable<string>;
   answer(request: AnswerRequest): AsyncIterable<string>;
+  /** Up to MAX_RECOMMENDED_RESPONSES short messages the end user might send next. */
+  recommend(request: RecommendRequest): Promise<string[]>;
 }
 
 /** The plain words of a reply that the knowledge does not answer: never a guess. */

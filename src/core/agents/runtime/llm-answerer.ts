@@ -1,6 +1,7 @@
 import type { ChatMessage, ChatModel } from '../../../providers/llm/openai-chat.ts';
+import { LlmError } from '../../../providers/llm/llm-error.ts';
 import type { KnowledgePassage } from '../../../store/knowledge.ts';
-import { madeGreeting, type AgentProfile, type Answerer, type AnswerRequest } from './answerer.ts';
+import { madeGreeting, MAX_RECOMMENDED_RESPONSES, type AgentProfile, type Answerer, type AnswerRequest, type RecommendRequest } from './answerer.ts';
 import { LOCAL_AGENT } from './local-answerer.ts';
 import { piecesOf } from './pieces.ts';
 
@@ -29,6 +30,34 @@ export function promptOf(request: Pick<AnswerRequest, 'agent' | 'history' | 'que
     ...request.history.map((t): ChatMessage => ({ role: t.role === 'user' ? 'user' : 'assistant', content: t.text })),
     { role: 'user', content: request.question },
   ];
+}
+
+const RECOMMENDING = [
+  `Suggest up to ${MAX_RECOMMENDED_RESPONSES} short messages the user might send next in the conversation below, in the user's voice, each under 15 words.`,
+  'Prefer questions the knowledge passages answer.',
+  'Reply with one JSON object: {"recommended_responses": ["…"]}.',
+].join(' ');
+
+/** The chat request for recommended responses: who the agent is, the passages, the caller's context, the conversation as a transcript. */
+export function recommendPromptOf(request: RecommendRequest): ChatMessage[] {
+  const system = [`The agent is ${request.agent.name}.`, RECOMMENDING, request.context ? `Context:\n${request.context}` : '', knowledge(request.passages)]
+    .filter(Boolean).join('\n\n');
+  const transcript = request.history.map((t) => `${t.role === 'user' ? 'User' : 'Agent'}: ${t.text}`).join('\n');
+  return [{ role: 'system', content: system }, { role: 'user', content: `Conversation so far:\n${transcript}` }];
+}
+
+/** The model's suggestions: the strings of its JSON answer, trimmed, deduplicated, at most MAX_RECOMMENDED_RESPONSES. */
+function suggestionsOf(content: string | null): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content ?? '');
+  } catch (err) {
+    throw new LlmError('malformed', 'the model\'s recommended responses are not JSON', { cause: err });
+  }
+  const list = (parsed as { recommended_responses?: unknown })?.recommended_responses;
+  if (!Array.isArray(list)) throw new LlmError('malformed', 'the model gave no recommended_responses list');
+  const texts = list.filter((item): item is string => typeof item === 'string').map((item) => item.trim()).filter((item) => item !== '');
+  return [...new Set(texts)].slice(0, MAX_RECOMMENDED_RESPONSES);
 }
 
 /**
@@ -62,5 +91,10 @@ export class LlmAnswerer implements Answerer {
       calls: [{ name: `chat.completions ${this.chat.model}`, input: JSON.stringify(messages), output, durationMs: Math.round(performance.now() - started) }],
       answeredFromKnowledge: (request.passages[0]?.coverage ?? 0) >= LOCAL_AGENT.minCoverage,
     });
+  }
+
+  async recommend(request: RecommendRequest): Promise<string[]> {
+    const answer = await this.chat.complete({ messages: recommendPromptOf(request), temperature: 0.7, json: true }, { signal: request.signal });
+    return suggestionsOf(answer.content);
   }
 }

@@ -1,6 +1,8 @@
 import { loadNlp, readSentences, type Sentence } from '../../../providers/analysis/nlp.ts';
 import type { KnowledgePassage } from '../../../store/knowledge.ts';
-import { madeGreeting, unknownAnswer, type AgentProfile, type Answerer, type AnswerRequest } from './answerer.ts';
+import {
+  madeGreeting, MAX_RECOMMENDED_RESPONSES, unknownAnswer, type AgentProfile, type Answerer, type AnswerRequest, type RecommendRequest,
+} from './answerer.ts';
 import { piecesOf } from './pieces.ts';
 
 export const LOCAL_AGENT = {
@@ -93,6 +95,38 @@ export function extractAnswer(question: string, passage: KnowledgePassage): stri
   return answer.length <= LOCAL_AGENT.maxChars ? answer : `${answer.slice(0, LOCAL_AGENT.maxChars - 1).trimEnd()}…`;
 }
 
+const squeezed = (text: string) => plain(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+/** A subject as a short user question: `Opening hours` → "Can you tell me about opening hours?"; a heading that asks stays. */
+function questionAbout(subject: string): string {
+  if (subject.endsWith('?')) return subject;
+  // Keep an acronym's case (`VAT rates`), lower a capitalised word's.
+  const lowered = /^\p{Lu}\p{Ll}/u.test(subject) ? subject[0].toLowerCase() + subject.slice(1) : subject;
+  return `Can you tell me about ${lowered}?`;
+}
+
+/**
+ * What the user might ask next, from the knowledge only: the subjects (last heading part) of the
+ * passages related to the last turn, best first, as short questions; not the passage the agent just
+ * answered from, nor a question already asked. With none, the subjects the knowledge covers.
+ */
+export function recommendFromKnowledge(request: Pick<RecommendRequest, 'agent' | 'history' | 'passages'>): string[] {
+  const lastReply = squeezed([...request.history].reverse().find((t) => t.role === 'agent')?.text ?? '').slice(0, 60);
+  const asked = new Set(request.history.filter((t) => t.role === 'user').map((t) => squeezed(t.text)));
+  const questions: string[] = [];
+  const add = (question: string) => {
+    const key = squeezed(question);
+    if (key !== '' && !asked.has(key) && !questions.some((q) => squeezed(q) === key)) questions.push(question);
+  };
+  for (const passage of request.passages) {
+    if (lastReply.length >= 20 && squeezed(passage.text).includes(lastReply)) continue;
+    const subject = plain(passage.heading.split(/\s*[›>]\s*/).pop() ?? '');
+    if (subject) add(questionAbout(subject));
+  }
+  if (questions.length === 0) for (const topic of request.agent.topics) add(questionAbout(topic));
+  return questions.slice(0, MAX_RECOMMENDED_RESPONSES);
+}
+
 /**
  * The embedded agent, with no set-up: it answers from the agent's knowledge base only, with the
  * part of the best passage that answers the question, and says plainly that it does not know
@@ -116,5 +150,10 @@ export class LocalAnswerer implements Answerer {
       yield piece;
     }
     request.record({ passages: [...request.passages], calls: [], answeredFromKnowledge: extracted !== '' });
+  }
+
+  /** From the knowledge base only (the caller's context is not read: nothing here could use it). */
+  async recommend(request: RecommendRequest): Promise<string[]> {
+    return recommendFromKnowledge(request);
   }
 }
