@@ -159,7 +159,8 @@ forEachDriver('tenant and profile isolation on every route of the conversations 
         assert.equal(res.statusCode, 404, `${label}: ${res.body}`);
         assert.equal(res.json().code, 5, label);
         assert.doesNotMatch(res.json().message, /recording/, `${label} found the conversation`);
-        assert.doesNotMatch(res.body, /secret text|iso-p|4242/, `${label} leaks data`);
+        // The request id is a random UUID, which may hold "4242" by chance (it did in CI).
+        assert.doesNotMatch(res.body.replace(/"requestId":"[^"]*"/g, ''), /secret text|iso-p|\b4242\b/, `${label} leaks data`);
       }
       assert.deepEqual(await ctx.snapshot(), before);
       const after = (await ctx.app.inject({ method: 'GET', url: `/v1/${name(f)}`, headers: ctx.a.auth })).json();
