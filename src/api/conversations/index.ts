@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { crestaKey } from '../kit/auth.ts';
+import { missingBodyIsEmpty } from '../kit/empty-json.ts';
 import { googleRpcErrors } from '../kit/google/status.ts';
 import { registerSurface, type SurfaceOptions } from '../kit/surface.ts';
 import { conversationsDocs } from './openapi.ts';
@@ -25,10 +26,7 @@ export async function conversationsSurface(app: FastifyInstance, { core }: Surfa
     errors: googleRpcErrors,
     notFound: (request) => `no method ${request.method} ${request.url}`,
     afterAuth: async (surface) => {
-      // gRPC-JSON gateways treat a missing body as the empty message, so curl without -d works.
-      surface.addHook('preValidation', async (request) => {
-        if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH')) request.body = {};
-      });
+      surface.addHook('preValidation', missingBodyIsEmpty);
     },
     routes: [conversationRoutes, conversationUpdatesRoutes, messagesRoutes, eventsRoutes, tagsRoutes, lookupsRoutes, samplingRoutes, agentsRoutes, knowledgeRoutes],
   });

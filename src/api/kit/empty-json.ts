@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { AnyFastify } from './surface.ts';
 
 /**
@@ -13,4 +14,13 @@ export function acceptEmptyJson(app: AnyFastify): void {
     if (body === '') return done(null, undefined);
     return parseJson(request, body as string, done);
   });
+}
+
+/**
+ * A preValidation hook: a POST or PATCH that sends no body at all is the empty object, as
+ * gRPC-JSON gateways read a missing body (curl without -d) and as Amigo's SDK sends a body-less
+ * call (content-length 0, no content-type). A route that needs fields still refuses `{}`.
+ */
+export async function missingBodyIsEmpty(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH')) request.body = {};
 }

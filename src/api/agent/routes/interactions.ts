@@ -4,6 +4,7 @@ import type { Core } from '../../../core/index.ts';
 import type { StartedTurn } from '../../../core/interactions/interactions.ts';
 import { failedPrecondition, invalidArgument, ParleyError } from '../../../kernel/errors.ts';
 import { ndjsonResponse } from '../../kit/ndjson.ts';
+import { missingBodyIsEmpty } from '../../kit/empty-json.ts';
 import { actionFilter, actionTypeOf, errorEventToWire, turnEventToWire } from '../map.ts';
 import {
   ConversationParams, CreateConversationBody, CreateConversationEvent, CreateConversationQuery, errorResponses, ErrorResponse, InteractEvent,
@@ -125,9 +126,7 @@ export async function interactionRoutes(app: FastifyInstance, { core }: { core: 
 
   r.post('/conversation/:conversation_id/interaction/:interaction_id/simulate', {
     // No body (content-length 0, no content-type) is `{}`: the version the conversation runs.
-    preValidation: async (request) => {
-      request.body ??= {};
-    },
+    preValidation: missingBodyIsEmpty,
     config: {
       permission: 'Agent:SimulateInteraction',
       openapi: { responses: { 200: ndjson(InteractEvent, 'NDJSON as interact: the interaction\'s input again, then the new reply; nothing is stored') } },

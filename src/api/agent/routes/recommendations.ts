@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Core } from '../../../core/index.ts';
+import { missingBodyIsEmpty } from '../../kit/empty-json.ts';
 import { invalidArgument } from '../../../kernel/errors.ts';
 import { errorResponses, ErrorResponse, InteractionParams, RecommendResponses, RecommendResponsesBody } from '../schemas.ts';
 
@@ -12,9 +13,7 @@ export async function recommendationRoutes(app: FastifyInstance, { core }: { cor
 
   r.post('/conversation/:conversation_id/interaction/:interaction_id/recommend_responses', {
     // The SDK sends no body at all without a context (content-length 0, no content-type): that is `{}`.
-    preValidation: async (request) => {
-      request.body ??= {};
-    },
+    preValidation: missingBodyIsEmpty,
     config: { permission: 'Agent:GetRecommendedResponses' },
     schema: {
       tags, operationId: 'recommend-responses-for-interaction',
