@@ -19,16 +19,13 @@
  * BENCH_ONLY=agent (or core-append) runs one scenario.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon, { type AutocannonResult } from 'autocannon';
 import { Agent as Dispatcher, request } from 'undici';
 // @ts-expect-error: a plain JS module of the launcher, without types
 import { distIsCurrent } from '../bin/dist-current.js';
-import { admin, children, peakRssMb, percentile, positiveInt, ROOT, startServer, stopServer, urlFor, type Server } from './lib.ts';
+import { admin, benchDatabase, peakRssMb, percentile, positiveInt, ROOT, startServer, stopServer, urlFor, writeResultsSection, type Server } from './lib.ts';
 
 const run = promisify(execFile);
 const SECONDS = positiveInt('BENCH_SECONDS', 15);
@@ -39,7 +36,6 @@ const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
 const APPEND_CONVERSATIONS = positiveInt('BENCH_APPEND_CONVERSATIONS', 200);
 const NODE_ARGS = process.env.BENCH_PARLEY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const ONLY = process.env.BENCH_ONLY?.split(',');
-const RESULTS = join(ROOT, 'bench/RESULTS.md');
 const BEGIN = '<!-- bench/agent.ts: begin -->';
 const END = '<!-- bench/agent.ts: end -->';
 const ORG = 'bench';
@@ -307,28 +303,15 @@ ${END}`;
 }
 
 async function main(): Promise<void> {
-  const database = `parley_bench_agent_${randomBytes(5).toString('hex')}`;
-  const env = { DATABASE_URL: urlFor(database), LOG_LEVEL: 'warn', PARLEY_DB_POOL_SIZE: '20', PARLEY_JOBS: 'off' };
   const loadStart = os.loadavg()[0];
-  log(`creating database ${database}`);
-  await admin(`CREATE DATABASE ${database}`);
-  const cleanup = async () => {
-    for (const child of children) child.kill('SIGKILL');
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((err: Error) => log(`could not drop ${database}: ${err.message}`));
-  };
-  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+  const { database, cleanup } = await benchDatabase('parley_bench_agent', log);
+  const env = { DATABASE_URL: urlFor(database), LOG_LEVEL: 'warn', PARLEY_DB_POOL_SIZE: '20', PARLEY_JOBS: 'off' };
   try {
     const { key, agentId, conversations } = await setUp(env);
     const append = !ONLY || ONLY.includes('core-append') ? await measureAppend(env, key, conversations) : undefined;
     const agent = !ONLY || ONLY.includes('agent') ? await measureAgent(env, key, agentId) : undefined;
     const version = (await admin<{ server_version: string }>('SHOW server_version'))[0].server_version;
-    const section = report(agent, append, version, loadStart, distIsCurrent() as boolean);
-    const previous = readFileSync(RESULTS, 'utf8');
-    const start = previous.indexOf(BEGIN);
-    const end = previous.indexOf(END);
-    const next = start >= 0 && end > start ? `${previous.slice(0, start)}${section}${previous.slice(end + END.length)}` : `${previous.trimEnd()}\n\n${section}\n`;
-    writeFileSync(RESULTS, next);
-    process.stdout.write(`${section}\n`);
+    writeResultsSection(report(agent, append, version, loadStart, distIsCurrent() as boolean), BEGIN, END);
   } finally {
     await cleanup();
   }

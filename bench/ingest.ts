@@ -20,12 +20,11 @@
  * time goes, without pg_stat_statements (which needs a server restart on a shared machine).
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import autocannon, { type AutocannonOptions, type AutocannonResult } from 'autocannon';
 import pg from 'pg';
-import { admin, children, peakRssMb, positiveInt, ROOT, startServer, stopServer, urlFor, type Server } from './lib.ts';
+import { admin, benchDatabase, peakRssMb, positiveInt, ROOT, startServer, stopServer, urlFor, type Server } from './lib.ts';
 
 const run = promisify(execFile);
 const SECONDS = positiveInt('BENCH_SECONDS', 15);
@@ -133,19 +132,12 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  const database = `parley_bench_ingest_${randomBytes(5).toString('hex')}`;
+  const { database, cleanup } = await benchDatabase('parley_bench_ingest', log);
   const env = {
     DATABASE_URL: urlFor(database), LOG_LEVEL: 'warn', PARLEY_DB_POOL_SIZE: '20', PARLEY_JOBS: 'off',
     PARLEY_INGEST_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
   };
   const cli = async (...args: string[]) => (await run(process.execPath, ['bin/parley.js', ...args], { cwd: ROOT, env: { ...process.env, ...env } })).stdout.trim();
-  log(`creating database ${database}`);
-  await admin(`CREATE DATABASE ${database}`);
-  const cleanup = async () => {
-    for (const child of children) child.kill('SIGKILL');
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((err: Error) => log(`could not drop ${database}: ${err.message}`));
-  };
-  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   try {
     await cli('migrate');
     await cli('customers', 'create', 'bench');

@@ -3,7 +3,8 @@
  * child processes with their peak RSS, percentiles. Loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -113,4 +114,34 @@ export function peakRssMb(pid: number): number {
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * A fresh database for one bench run, named `<prefix>_<random>`: `cleanup` kills the servers the
+ * run started and drops it, and Ctrl-C does the same.
+ */
+export async function benchDatabase(prefix: string, log: (line: string) => void): Promise<{ database: string; cleanup: () => Promise<void> }> {
+  const database = `${prefix}_${randomBytes(5).toString('hex')}`;
+  log(`creating database ${database}`);
+  await admin(`CREATE DATABASE ${database}`);
+  const cleanup = async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((err: Error) => log(`could not drop ${database}: ${err.message}`));
+  };
+  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+  return { database, cleanup };
+}
+
+/**
+ * Puts a bench's section (which starts with `begin` and ends with `end`) into bench/RESULTS.md in
+ * place of its previous one, or at the end the first time, and prints it.
+ */
+export function writeResultsSection(section: string, begin: string, end: string): void {
+  const file = `${ROOT}bench/RESULTS.md`;
+  const previous = readFileSync(file, 'utf8');
+  const start = previous.indexOf(begin);
+  const stop = previous.indexOf(end);
+  const next = start >= 0 && stop > start ? `${previous.slice(0, start)}${section}${previous.slice(stop + end.length)}` : `${previous.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+  process.stdout.write(`${section}\n`);
 }

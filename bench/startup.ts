@@ -7,14 +7,13 @@
  * Run: npm run build && node --import tsx bench/startup.ts
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { children, freePort, killChildrenNow, peakRssMb, positiveInt, ROOT, stopServer } from './lib.ts';
+import { children, freePort, killChildrenNow, peakRssMb, positiveInt, ROOT, stopServer, writeResultsSection } from './lib.ts';
 
 const ROUNDS = positiveInt('BENCH_STARTUP_ROUNDS', 5);
-const RESULTS = join(ROOT, 'bench/RESULTS.md');
 const BEGIN = '<!-- bench/startup.ts: begin -->';
 const END = '<!-- bench/startup.ts: end -->';
 const run = promisify(execFile);
@@ -131,12 +130,7 @@ every migration (ready after 21–50 s from a fresh clone, peak about 900 MB), a
 about 370 MB, \`serve --memory\` at about 770 MB, and every CLI command on the embedded database
 failed while a server ran (7–9 s and about 380 MB each without one).
 ${END}`;
-  const previous = readFileSync(RESULTS, 'utf8');
-  const start = previous.indexOf(BEGIN);
-  const end = previous.indexOf(END);
-  const next = start >= 0 && end > start ? `${previous.slice(0, start)}${section}${previous.slice(end + END.length)}` : `${previous.trimEnd()}\n\n${section}\n`;
-  writeFileSync(RESULTS, next);
-  process.stdout.write(`${section}\n`);
+  writeResultsSection(section, BEGIN, END);
 }
 
 main().catch((err: unknown) => {
