@@ -6,26 +6,9 @@ import type { AgentScope } from '../../../../src/core/agents/agents.ts';
 import { LocalAnswerer } from '../../../../src/core/agents/runtime/local-answerer.ts';
 import { unknownAnswer, type TurnRecord } from '../../../../src/core/agents/runtime/answerer.ts';
 import { piecesOf } from '../../../../src/core/agents/runtime/pieces.ts';
+import { HELP, WARRANTY } from '../harbor-help.ts';
 
 const scope: AgentScope = { customerId: 'acme', profileId: null, what: 'agent' };
-
-/** A knowledge base of our own: each section answers one kind of question. */
-const HELP = `# Harbor Bikes help
-
-## Opening hours
-Our Zurich shop is open Monday to Friday from 9am to 6pm, and on Saturday from 10am to 4pm.
-We are closed on Sundays and public holidays.
-
-## Returns and refunds
-You can return a bike within 30 days of purchase if it has not been ridden outdoors.
-Refunds are paid to the original card within 5 business days after we receive the bike.
-
-## Servicing
-A basic service costs CHF 89 and takes two working days. Book it in the shop or by phone.
-`;
-
-const WARRANTY = `Frames carry a lifetime warranty against manufacturing defects.
-Components such as gears and brakes are covered for two years.`;
 
 /** Facts only the knowledge base holds: an honest "I don't know" must contain none of them. */
 const FACTS = /9am|6pm|10am|4pm|30 days|5 business days|CHF 89|two working days|lifetime|two years/;
