@@ -54,7 +54,7 @@ const GROUPED_ATTEMPTS = 3;
 
 /** A conversation with its messages, as create, append and get answer. */
 export interface IngestTranscript extends IngestConversation {
-  messages: Message[];
+  messages: readonly Message[];
 }
 
 /** The `reason` an ingest close writes into its CONVERSATION_END (the event log has always said so). */
@@ -203,7 +203,7 @@ export class IngestService {
     }
     const bytes = (list: readonly { text: string }[]) => list.reduce((n, m) => n + utf8Bytes(m.text), 0);
     // A UTF-16 code unit is at most 3 UTF-8 bytes: counting them is enough far from the limit.
-    const units = [...existing, ...input.messages].reduce((n, m) => n + m.text.length, 0);
+    const units = [existing, input.messages].reduce((n, list) => list.reduce((sum, m) => sum + m.text.length, n), 0);
     if (units * 3 > INGEST_LIMITS.conversationContentBytes && bytes(existing) + bytes(input.messages) > INGEST_LIMITS.conversationContentBytes) {
       throw payloadTooLarge('conversationContentBytes', 'messages', 'content bytes the conversation would hold');
     }
@@ -273,7 +273,7 @@ export class IngestService {
     if (!messages) {
       const kept = this.transcripts.messagesAt(customerId, id, view.version);
       // Evicted since its version was looked up: read the messages after all.
-      return kept ? { ...view, messages: [...kept] } : this.transcript(s, ref, { lock: options.lock });
+      return kept ? { ...view, messages: kept } : this.transcript(s, ref, { lock: options.lock });
     }
     if (cached) this.transcripts.keep(customerId, id, { version: view.version, messages });
     return { ...view, messages };

@@ -73,8 +73,8 @@ function plain(text: string): string {
  * neighbours while they share some too (or, after a short one such as a label, the next), within
  * maxChars. A passage found by its heading alone gives its opening sentences.
  */
-export function extractAnswer(question: string, passage: KnowledgePassage): string {
-  const words = contentWords(readSentences(question));
+export function extractAnswer(question: readonly Sentence[], passage: KnowledgePassage): string {
+  const words = contentWords(question);
   const sentences = readSentences(plain(passage.text));
   if (sentences.length === 0) return '';
   const scores = sentences.map((s) => overlap(s, words));
@@ -143,7 +143,7 @@ export class LocalAnswerer implements Answerer {
     await loadNlp();
     const question = readSentences(request.question);
     const source = request.passages.slice(0, LOCAL_AGENT.candidates).find((p) => answers(question, p));
-    const extracted = source ? extractAnswer(request.question, source) : '';
+    const extracted = source ? extractAnswer(question, source) : '';
     const text = extracted || unknownAnswer();
     for (const piece of piecesOf(text)) {
       if (request.signal.aborted) return;
