@@ -75,13 +75,17 @@ export function finish(app: App, org: string, bearer: string, conversationId: st
   return app.inject({ method: 'POST', url: `/v1/${org}/conversation/${conversationId}/finish/`, headers: { authorization: `Bearer ${bearer}` } });
 }
 
-/** Resolves when `check` holds, polling; fails after `attempts` polls. */
-export async function until(check: () => Promise<boolean> | boolean, what: string, attempts = 2000): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
+/**
+ * Resolves when `check` holds, polling. The ceiling only ends a hung test: it is far above what a
+ * busy CI machine needs (the other suites' waits allow 30-60 s too).
+ */
+export async function until(check: () => Promise<boolean> | boolean, what: string, ceilingMs = 60_000): Promise<void> {
+  const deadline = Date.now() + ceilingMs;
+  while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  assert.fail(`timed out waiting for ${what}`);
+  assert.fail(`${what} did not happen within ${ceilingMs} ms`);
 }
 
 /**
