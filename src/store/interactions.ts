@@ -1,4 +1,14 @@
+import type { JsonObject } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
+
+/** A conversation as a turn starts on it: what it runs, and whether the turn got the claim. */
+export interface TurnStart {
+  state: string;
+  agentId: string | null;
+  agentVersion: number | null;
+  /** False while another interaction holds the conversation, or when it is CLOSED. */
+  claimed: boolean;
+}
 
 /**
  * Claims a conversation for one interaction until `leaseSeconds` from now: true when it was free
@@ -18,6 +28,52 @@ export async function claimInteraction(
     [customerId, conversationId, interactionId, leaseSeconds],
   );
   return rows.length === 1;
+}
+
+/**
+ * The start of a turn in ONE round trip: the conversation (within the caller's profile and agent
+ * when its key is narrowed), the agent version it runs, and the claim taken when it is open and
+ * free. undefined when no such conversation. The claim commits without waiting for the WAL flush
+ * (`synchronous_commit` off for this statement's transaction only): a claim lost in a crash is a
+ * lease nobody holds, which is harmless, and the turn's own write still waits for its flush. That
+ * keeps an fsync out of the time to the first piece.
+ */
+export async function startTurn(
+  db: Queryable,
+  target: { customerId: string; conversationId: string; profileId: string | null; agentId: string | null },
+  interactionId: string, leaseSeconds: number,
+): Promise<TurnStart | undefined> {
+  const rows = await db.query<TurnStart>(
+    `WITH c AS (
+       SELECT customer_id, id, state, agent_id, agent_version FROM conversations
+        WHERE customer_id = $1 AND id = $2 AND ($3::text IS NULL OR profile_id = $3) AND ($4::text IS NULL OR agent_id = $4)
+     ), claimed AS (
+       INSERT INTO interaction_claims (customer_id, conversation_id, interaction_id, expires_at)
+       SELECT customer_id, id, $5, now() + make_interval(secs => $6::int) FROM c WHERE state <> 'CLOSED'
+       ON CONFLICT (customer_id, conversation_id) DO UPDATE
+         SET interaction_id = EXCLUDED.interaction_id, expires_at = EXCLUDED.expires_at
+         WHERE interaction_claims.expires_at < now()
+       RETURNING 1
+     )
+     SELECT c.state, c.agent_id AS "agentId", c.agent_version AS "agentVersion", EXISTS (SELECT 1 FROM claimed) AS claimed,
+            set_config('synchronous_commit', 'off', true) AS async
+       FROM c`,
+    [target.customerId, target.conversationId, target.profileId, target.agentId, interactionId, leaseSeconds],
+    { prepare: true },
+  );
+  const row = rows[0];
+  return row && { state: row.state, agentId: row.agentId, agentVersion: row.agentVersion, claimed: row.claimed };
+}
+
+/** What an interaction's answer was made from (run-turn.ts), as it was stored with the turn. */
+export async function getInteractionRecord(
+  db: Queryable, customerId: string, conversationId: string, interactionId: string,
+): Promise<JsonObject | undefined> {
+  const rows = await db.query<{ record: JsonObject }>(
+    `SELECT record FROM interaction_records WHERE customer_id = $1 AND conversation_id = $2 AND interaction_id = $3`,
+    [customerId, conversationId, interactionId],
+  );
+  return rows[0]?.record;
 }
 
 /** Gives a claim back; false when this interaction no longer holds it (its lease passed and another took it). */

@@ -93,6 +93,7 @@ export async function searchPassages(
        JOIN knowledge_documents d ON d.customer_id = $1 AND d.agent_id = $2 AND d.id = r.document_id
       ORDER BY r.score DESC, r.document_id, r.position`,
     [customerId, agentId, documentIds, query, limit],
+    { prepare: true },
   );
 }
 

@@ -85,6 +85,13 @@ export interface AppendRequest {
   events?: readonly { type: string; payload: JsonObject }[];
   /** The ingest record's metadata, replaced by this (already merged) object; the record is made when absent. */
   ingestMetadata?: JsonObject;
+  /**
+   * An agent interaction's turn (core/interactions/run-turn.ts), by a ref with the conversation's
+   * id: appended only while `interactionId` still holds the conversation's claim
+   * (store/interactions.ts), which the same statement gives back, with the record of what the
+   * answer was made from (`record`, kept for the interaction's insights).
+   */
+  interaction?: { interactionId: string; record: JsonObject };
 }
 
 /**
@@ -100,7 +107,7 @@ export interface AppendRequest {
  * requests after it.
  */
 export async function appendMessageBatch(db: Queryable, requests: readonly AppendRequest[]): Promise<Message[][]> {
-  const input = requests.map(({ ref, actor, messages, into = 'open', expectSeq, events, ingestMetadata }, req) => ({
+  const input = requests.map(({ ref, actor, messages, into = 'open', expectSeq, events, ingestMetadata, interaction }, req) => ({
     req,
     customer_id: ref.customerId,
     profile_id: ref.profileId ?? null,
@@ -112,11 +119,19 @@ export async function appendMessageBatch(db: Queryable, requests: readonly Appen
     expect_seq: expectSeq ?? null,
     events: events ?? [],
     ingest_metadata: ingestMetadata ?? null,
+    interaction_id: interaction?.interactionId ?? null,
+    interaction_record: interaction?.record ?? null,
   }));
   const rows = await db.query<Message & { req: number }>(
     `WITH request AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(req int, customer_id text, profile_id text, name_id text, id text,
-         actor text, messages jsonb, into_state text, expect_seq int, events jsonb, ingest_metadata jsonb)
+         actor text, messages jsonb, into_state text, expect_seq int, events jsonb, ingest_metadata jsonb,
+         interaction_id text, interaction_record jsonb)
+     ), released AS (
+       DELETE FROM interaction_claims ic USING request r
+        WHERE r.interaction_id IS NOT NULL AND ic.customer_id = r.customer_id AND ic.conversation_id = r.id
+          AND ic.interaction_id = r.interaction_id
+       RETURNING r.req
      ), target AS (
        SELECT r.req, c.customer_id, c.id, jsonb_array_length(r.messages) AS n
          FROM request r JOIN conversations c
@@ -134,6 +149,7 @@ export async function appendMessageBatch(db: Queryable, requests: readonly Appen
               count(*) OVER (PARTITION BY t.customer_id, t.id ORDER BY t.req) - 1 AS before
          FROM target t JOIN request r ON r.req = t.req JOIN locked l ON l.customer_id = t.customer_id AND l.id = t.id
         WHERE (l.state = 'CLOSED') = (r.into_state = 'closed')
+          AND (r.interaction_id IS NULL OR t.req IN (SELECT req FROM released))
      ), slot AS (
        SELECT t.req, t.customer_id, t.id,
               sum(t.n + jsonb_array_length(r.events)) OVER (PARTITION BY t.customer_id, t.id ORDER BY t.req) - t.n - jsonb_array_length(r.events) AS earlier_events,
@@ -173,6 +189,10 @@ export async function appendMessageBatch(db: Queryable, requests: readonly Appen
        SELECT slot.customer_id, slot.id, r.ingest_metadata FROM slot JOIN request r ON r.req = slot.req
         WHERE r.ingest_metadata IS NOT NULL
        ON CONFLICT (customer_id, conversation_id) DO UPDATE SET metadata = EXCLUDED.metadata
+     ), recorded AS (
+       INSERT INTO interaction_records (customer_id, conversation_id, interaction_id, record)
+       SELECT slot.customer_id, slot.id, r.interaction_id, r.interaction_record FROM slot JOIN request r ON r.req = slot.req
+        WHERE r.interaction_id IS NOT NULL
      )
      SELECT item.req, ${SELECT} FROM inserted JOIN item USING (customer_id, conversation_id, seq) ORDER BY item.req, seq`,
     [JSON.stringify(input)],

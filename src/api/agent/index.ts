@@ -8,6 +8,7 @@ import { agentDocs } from './openapi.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
+import { insightRoutes } from './routes/insights.ts';
 import { interactionRoutes } from './routes/interactions.ts';
 import { signInRoutes } from './routes/sign-in.ts';
 
@@ -42,6 +43,6 @@ export async function agentSurface(app: FastifyInstance, { core }: SurfaceOption
         if (organization !== request.caller.customerId) throw new ParleyError('NOT_FOUND', `organization ${organization} not found`);
       });
     },
-    routes: [signInRoutes, conversationRoutes, interactionRoutes, recommendationRoutes, feedbackRoutes],
+    routes: [signInRoutes, conversationRoutes, interactionRoutes, recommendationRoutes, insightRoutes, feedbackRoutes],
   });
 }

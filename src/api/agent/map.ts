@@ -4,6 +4,7 @@ import { ROLES, type Message, type MetadataValues, type Role } from '../../kerne
 import { invalidArgument, type ParleyError } from '../../kernel/errors.ts';
 import type { ActionEvent, TurnEvent } from '../../core/interactions/turn-events.ts';
 import type { AgentFeedback, FeedbackListQuery, FeedbackSortField } from '../../core/interactions/feedback.ts';
+import type { InteractionInsights, RecordedCall } from '../../core/interactions/interaction-record.ts';
 import { AGENT_STATUS } from './errors.ts';
 import type { MESSAGE_TYPES } from './schemas.ts';
 
@@ -219,4 +220,38 @@ export function feedbackQuery(q: ListFeedbackWire): FeedbackListQuery {
     if (field) order.push({ field, descending });
   }
   return { onInteractions, conversationIds: q.conversation_id, interactionIds: q.interaction_id, order: order.length ? order : [{ field: 'createdAt', descending: false }] };
+}
+
+/**
+ * An interaction's insights in Amigo's shape. The runtime stays in one state per turn, so its
+ * knowledge search is a `recall` transition from that state to itself (with the query the
+ * interaction searched) and its calls are the `engage_user` tool-call logs; the outputs are not
+ * kept (`null`: the vendor's "ephemeral") because they are the reply message itself.
+ */
+export function insightsToWire({ record, query }: InteractionInsights) {
+  const machine: [string, number] = [record.agentId, record.version];
+  const toolCall = (call: RecordedCall) => ({
+    tool_name: call.name, tool_id: call.name, tool_version: record.runtime,
+    input: call.name === 'knowledge-search' && query !== undefined ? { ...call.input, query } : call.input,
+    output: null, duration: call.durationMs / 1000,
+  });
+  const searched = record.calls.some((c) => c.name === 'knowledge-search') && query !== undefined;
+  return {
+    current_state_name: record.state.name,
+    current_state_action: record.state.action,
+    current_state_objective: record.state.objective,
+    state_transition_logs: searched
+      ? [{
+        type: 'recall' as const,
+        previous_state: record.state.name, previous_service_hierarchical_state_machine_version_info: machine,
+        next_state: record.state.name, next_service_hierarchical_state_machine_version_info: machine,
+        performed_queries: [query],
+      }]
+      : [],
+    working_memory: record.passages.map((p) => ({ content: p.text, context: p.heading ? `${p.documentName} › ${p.heading}` : p.documentName })),
+    reflections: [],
+    triggered_dynamic_behavior_set_version_info: null,
+    select_next_action_tool_call_logs: [],
+    engage_user_tool_call_logs: record.calls.length ? [record.calls.map(toolCall)] : [],
+  };
 }

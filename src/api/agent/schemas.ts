@@ -286,6 +286,32 @@ export const RecommendResponses = Type.Object({
   recommended_responses: Type.Array(Type.String(), { description: 'Short messages the user might send next' }),
 }, { title: 'RecommendResponsesResponse' });
 
+// ---- interaction insights [vendor]
+
+const MachineVersion = Type.Tuple([Type.String(), Type.Integer()], { description: 'The agent\'s id and version number (Parley: the agent version is its state machine)' });
+const ToolCallLog = Type.Object({
+  tool_name: Type.String(), tool_id: Type.String(), tool_version: Type.String({ description: 'Parley: the runtime that made the call' }),
+  input: Type.Record(Type.String(), Type.Unknown()),
+  output: Type.Union([Type.String(), Type.Null()], { description: 'Not kept (null): the output is the reply message itself' }),
+  duration: Type.Number({ description: 'Seconds' }),
+}, { title: 'ToolCallLog' });
+export const InteractionInsights = Type.Object({
+  current_state_name: Type.String(),
+  current_state_action: Type.String(),
+  current_state_objective: Type.String(),
+  state_transition_logs: Type.Array(Type.Object({
+    type: Type.Literal('recall'),
+    previous_state: Type.String(), previous_service_hierarchical_state_machine_version_info: MachineVersion,
+    next_state: Type.String(), next_service_hierarchical_state_machine_version_info: MachineVersion,
+    performed_queries: Type.Array(Type.String()),
+  }, { title: 'RecallStateTransitionLog' }), { description: 'The knowledge search of the interaction, as a recall in its state' }),
+  working_memory: Type.Array(Type.Object({ content: Type.String(), context: Type.String() }, { title: 'WorkingMemory' }), { description: 'The knowledge passages retrieved, best first' }),
+  reflections: Type.Array(Type.String()),
+  triggered_dynamic_behavior_set_version_info: Type.Null(),
+  select_next_action_tool_call_logs: Type.Array(Type.Array(ToolCallLog)),
+  engage_user_tool_call_logs: Type.Array(Type.Array(ToolCallLog), { description: 'The knowledge search and every provider call of the interaction' }),
+}, { title: 'GetInteractionInsightsResponse' });
+
 // ---- simulate [Parley path; seed 002]
 
 export const SimulateBody = Obj({

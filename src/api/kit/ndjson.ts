@@ -123,9 +123,22 @@ export function ndjsonResponse(request: FastifyRequest, reply: FastifyReply, sta
   reply.hijack();
   const res = reply.raw;
   res.writeHead(status, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-request-id': request.id });
+  // Lines written in one go (a turn's pieces come out of one chain of promises) leave as one socket
+  // write, uncorked once that chain has run: no line waits for I/O or a timer.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   return {
     write: (value) => {
-      if (!res.destroyed) res.write(`${JSON.stringify(value)}\n`);
+      if (res.destroyed) return;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
+      res.write(`${JSON.stringify(value)}\n`);
     },
     end: () => res.end(),
   };

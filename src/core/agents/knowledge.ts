@@ -1,5 +1,6 @@
 import type { Driver } from '../../store/driver.ts';
 import type { KnowledgeDocument, KnowledgePassage } from '../../store/knowledge.ts';
+import type { AgentVersion } from '../../store/agent-versions.ts';
 import { stores } from '../../store/index.ts';
 import { invalidArgument, notFound } from '../../kernel/errors.ts';
 import { AGENT_LIMITS, type KnowledgeInput } from './agent-input.ts';
@@ -55,8 +56,12 @@ export class KnowledgeService {
     if (!Number.isInteger(limit) || limit < 1 || limit > AGENT_LIMITS.searchResults) {
       throw invalidArgument('limit', `must be from 1 to ${AGENT_LIMITS.searchResults}`);
     }
-    const version = await this.agents.version(scope, agentId, selector);
+    return this.searchVersion(await this.agents.version(scope, agentId, selector), query, limit);
+  }
+
+  /** search, in a version the caller holds (a turn's: the agent version its conversation runs). */
+  async searchVersion(version: AgentVersion, query: string, limit = 5): Promise<KnowledgePassage[]> {
     if (version.documentIds.length === 0 || query.trim() === '') return [];
-    return stores(this.db).knowledge.searchPassages(scope.customerId, agentId, version.documentIds, query, limit);
+    return stores(this.db).knowledge.searchPassages(version.customerId, version.agentId, version.documentIds, query, limit);
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Driver } from '../../store/driver.ts';
 import { stores } from '../../store/index.ts';
 import { invalidArgument, ParleyError } from '../../kernel/errors.ts';
@@ -33,6 +34,18 @@ const ISSUER = 'parley';
 const SECRET_NAME = 'end-user-tokens';
 const invalidToken = () => new ParleyError('UNAUTHENTICATED', 'invalid or expired token');
 
+/** Tokens whose signature was checked, kept so a signed-in user's every request is not verified again. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+interface TokenClaims {
+  key: string;
+  uid: string;
+  sub: string;
+  org: unknown;
+  /** Epoch milliseconds after which the token is refused. */
+  expiresMs: number;
+}
+
 /**
  * End users and the tokens they act with (the agent surface's sign-in, Amigo's
  * signin_with_api_key): an API key signs a user in and gets an HS256 JWT for it. The token acts as
@@ -41,6 +54,7 @@ const invalidToken = () => new ParleyError('UNAUTHENTICATED', 'invalid or expire
 export class EndUserService {
   private secret?: Promise<Uint8Array>;
   private readonly ttlSeconds: number;
+  private readonly verified = new LRUCache<string, TokenClaims>({ max: VERIFIED_TOKENS_KEPT });
 
   constructor(private readonly db: Driver, private readonly apiKeys: ApiKeyService, private readonly options: EndUserTokenOptions = {}) {
     this.ttlSeconds = options.ttlSeconds ?? 3600;
@@ -90,16 +104,33 @@ export class EndUserService {
    */
   async authenticate(presented: string): Promise<Caller> {
     if (presented.startsWith('pk_')) return this.apiKeys.authenticate(presented);
-    let claims: { org?: unknown; key?: unknown; uid?: unknown; sub?: unknown };
+    const claims = await this.verify(presented);
+    const caller = await this.apiKeys.callerOf(claims.key);
+    if (!caller || caller.customerId !== claims.org) throw invalidToken();
+    return { ...caller, endUser: { id: claims.uid, externalId: claims.sub } };
+  }
+
+  /**
+   * A token's claims once its signature, issuer and expiry hold. A token verified before is not
+   * verified again (its bytes are what was signed), but its expiry is checked on every use.
+   */
+  private async verify(token: string): Promise<TokenClaims> {
+    const kept = this.verified.get(token);
+    if (kept) {
+      if (kept.expiresMs <= Date.now()) throw invalidToken();
+      return kept;
+    }
+    let payload: { org?: unknown; key?: unknown; uid?: unknown; sub?: unknown; exp?: unknown };
     try {
-      ({ payload: claims } = await jwtVerify(presented, await this.key(), { issuer: ISSUER, algorithms: ['HS256'] }));
+      ({ payload } = await jwtVerify(token, await this.key(), { issuer: ISSUER, algorithms: ['HS256'] }));
     } catch (err) {
       if (err instanceof joseErrors.JOSEError) throw invalidToken();
       throw err;
     }
-    if (typeof claims.key !== 'string' || typeof claims.uid !== 'string' || typeof claims.sub !== 'string') throw invalidToken();
-    const caller = await this.apiKeys.callerOf(claims.key);
-    if (!caller || caller.customerId !== claims.org) throw invalidToken();
-    return { ...caller, endUser: { id: claims.uid, externalId: claims.sub } };
+    const { key, uid, sub, org, exp } = payload;
+    if (typeof key !== 'string' || typeof uid !== 'string' || typeof sub !== 'string' || typeof exp !== 'number') throw invalidToken();
+    const claims = { key, uid, sub, org, expiresMs: exp * 1000 };
+    this.verified.set(token, claims);
+    return claims;
   }
 }

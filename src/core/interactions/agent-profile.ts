@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Queryable } from '../../store/driver.ts';
 import { stores } from '../../store/index.ts';
 import type { AgentVersion } from '../../store/agent-versions.ts';
@@ -22,31 +23,72 @@ function topicOf(documentName: string): string {
   return base.replace(/\.(md|markdown|txt)$/i, '').replace(/[-_]+/g, ' ').trim();
 }
 
+/** Agent versions kept in memory per process: a few thousand agents' worth of profiles. */
+const RUNNING_AGENTS_KEPT = 2000;
+
 /**
- * The profile the answerer speaks as, from the version the conversation runs: its name,
- * instructions, the greeting in its model settings when one is set, and its knowledge documents'
- * names as the topics it covers. `otherVersion`: another version of the same agent (a simulation's).
+ * The agents conversations run, by version. A version and the documents it names never change
+ * (a change of the agent makes a new version), so what is read once is kept: a turn reads no agent
+ * row. The database stays the only record; this is a copy that can never be stale.
  */
-export async function runningAgent(db: Queryable, customerId: string, conversationId: string, otherVersion?: number): Promise<RunningAgent> {
-  const s = stores(db);
-  const recorded = await s.agentVersions.getConversationAgentVersion(customerId, conversationId);
-  if (!recorded) throw notFound('conversation');
-  if (!recorded.agentId || !recorded.version) throw failedPrecondition('the conversation runs no service: it was not created on the agent surface');
-  const version = await s.agentVersions.getAgentVersion(customerId, recorded.agentId, otherVersion ?? recorded.version);
-  if (!version && otherVersion !== undefined) throw invalidArgument('agent_version', `the service has no version ${otherVersion}`);
-  if (!version) throw notFound('service version of the conversation');
-  const documents = await s.knowledge.listDocuments(customerId, recorded.agentId, version.documentIds);
-  const greeting = (version.modelSettings as Record<string, unknown>).greeting;
-  return {
-    agentId: recorded.agentId,
-    version,
-    profile: {
-      name: version.name,
-      instructions: version.instructions,
-      greeting: typeof greeting === 'string' && greeting.trim() !== '' ? greeting : undefined,
-      topics: documents.map((d) => topicOf(d.name)).filter(Boolean),
-    },
-  };
+export class RunningAgents {
+  private readonly kept = new LRUCache<string, Promise<RunningAgent | undefined>>({ max: RUNNING_AGENTS_KEPT });
+
+  constructor(private readonly db: Queryable) {}
+
+  /** The version `version` of the agent; undefined when it has none. */
+  async at(customerId: string, agentId: string, version: number): Promise<RunningAgent | undefined> {
+    const key = `${customerId}/${agentId}/${version}`;
+    let agent = this.kept.get(key);
+    if (!agent) {
+      agent = this.read(customerId, agentId, version);
+      this.kept.set(key, agent);
+      // A failed or empty read is tried again next time, not kept.
+      agent.then((found) => { if (!found) this.kept.delete(key); }, () => this.kept.delete(key));
+    }
+    return agent;
+  }
+
+  /**
+   * The agent a conversation runs: the version it recorded at create (recordConversationVersion),
+   * or `otherVersion` of the same agent (a simulation's).
+   */
+  async of(customerId: string, conversationId: string, otherVersion?: number): Promise<RunningAgent> {
+    const recorded = await stores(this.db).agentVersions.getConversationAgentVersion(customerId, conversationId);
+    if (!recorded) throw notFound('conversation');
+    return this.recorded(customerId, recorded.agentId, recorded.version, otherVersion);
+  }
+
+  /** The agent of a conversation whose recorded agent and version the caller has read. */
+  async recorded(customerId: string, agentId: string | null, version: number | null, otherVersion?: number): Promise<RunningAgent> {
+    if (!agentId || !version) throw failedPrecondition('the conversation runs no service: it was not created on the agent surface');
+    const agent = await this.at(customerId, agentId, otherVersion ?? version);
+    if (!agent && otherVersion !== undefined) throw invalidArgument('agent_version', `the service has no version ${otherVersion}`);
+    if (!agent) throw notFound('service version of the conversation');
+    return agent;
+  }
+
+  /**
+   * The profile the answerer speaks as: the version's name, instructions, the greeting in its model
+   * settings when one is set, and its knowledge documents' names as the topics it covers.
+   */
+  private async read(customerId: string, agentId: string, number: number): Promise<RunningAgent | undefined> {
+    const s = stores(this.db);
+    const version = await s.agentVersions.getAgentVersion(customerId, agentId, number);
+    if (!version) return undefined;
+    const documents = await s.knowledge.listDocuments(customerId, agentId, version.documentIds);
+    const greeting = (version.modelSettings as Record<string, unknown>).greeting;
+    return {
+      agentId,
+      version,
+      profile: {
+        name: version.name,
+        instructions: version.instructions,
+        greeting: typeof greeting === 'string' && greeting.trim() !== '' ? greeting : undefined,
+        topics: documents.map((d) => topicOf(d.name)).filter(Boolean),
+      },
+    };
+  }
 }
 
 /**

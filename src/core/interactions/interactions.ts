@@ -10,7 +10,8 @@ import type { AppendPath } from '../messages/append.ts';
 import type { AgentService, VersionSelector } from '../agents/agents.ts';
 import type { KnowledgeService } from '../agents/knowledge.ts';
 import type { Answerer } from '../agents/runtime/answerer.ts';
-import { historyOf, runningAgent, type RunningAgent } from './agent-profile.ts';
+import { historyOf, RunningAgents, type RunningAgent } from './agent-profile.ts';
+import { insightsOf, type InteractionInsights } from './interaction-record.ts';
 import { asParleyError, runTurn, SPEAKER_OF_INPUT, TURN_PASSAGES, type TurnInput } from './run-turn.ts';
 import type { TurnEvent, TurnInputType } from './turn-events.ts';
 
@@ -70,10 +71,14 @@ function checkTags(tags: Record<string, string | null>): MetadataValues {
  * ABORTED (409) until the first gives its claim back.
  */
 export class InteractionService {
+  private readonly running: RunningAgents;
+
   constructor(
     private readonly db: Driver,
     private readonly deps: { appends: AppendPath; answerer: Answerer; agents: AgentService; knowledge: KnowledgeService },
-  ) {}
+  ) {
+    this.running = new RunningAgents(db);
+  }
 
   /** The runtime in use (local retrieval, or the LLM's model). */
   get runtime(): string {
@@ -108,7 +113,7 @@ export class InteractionService {
     });
     let agent: RunningAgent;
     try {
-      agent = await runningAgent(this.db, caller.customerId, conversation.id);
+      agent = await this.running.of(caller.customerId, conversation.id);
     } catch (err) {
       await stores(this.db).interactions.releaseInteraction(caller.customerId, conversation.id, interactionId).catch(() => undefined);
       throw err;
@@ -122,11 +127,19 @@ export class InteractionService {
    */
   async interact(caller: Caller, conversationId: string, input: { type: TurnInputType; text: string }, signal: AbortSignal): Promise<StartedTurn> {
     const checked = checkInput(input, 'recorded_message');
-    const conversation = await this.visible(stores(this.db), caller, conversationId);
-    if (conversation.state === 'CLOSED') throw finished();
-    const agent = await runningAgent(this.db, caller.customerId, conversationId);
     const interactionId = newId();
-    if (!(await stores(this.db).interactions.claimInteraction(caller.customerId, conversationId, interactionId, INTERACTION_LEASE_SECONDS))) throw running();
+    const target = { customerId: caller.customerId, conversationId, profileId: caller.profileId, agentId: caller.agentId };
+    const start = await stores(this.db).interactions.startTurn(target, interactionId, INTERACTION_LEASE_SECONDS);
+    if (!start) throw notFound('conversation');
+    if (start.state === 'CLOSED') throw finished();
+    if (!start.claimed) throw running();
+    let agent: RunningAgent;
+    try {
+      agent = await this.running.recorded(caller.customerId, start.agentId, start.agentVersion);
+    } catch (err) {
+      await stores(this.db).interactions.releaseInteraction(caller.customerId, conversationId, interactionId).catch(() => undefined);
+      throw err;
+    }
     return { conversationId, events: this.turn(caller, conversationId, interactionId, agent, checked, signal) };
   }
 
@@ -171,11 +184,10 @@ export class InteractionService {
     if ((await s.interactions.latestInteractionOf(caller.customerId, conversationId)) !== interactionId) {
       throw failedPrecondition(`interaction ${interactionId} is not the latest completed interaction of the conversation`);
     }
-    const agent = await runningAgent(this.db, caller.customerId, conversationId);
+    const agent = await this.running.of(caller.customerId, conversationId);
     const history = await historyOf(this.db, caller.customerId, conversationId);
     const lastTurn = history.slice(-2).map((t) => t.text).join('\n').slice(0, AGENT_LIMITS.searchQuery);
-    const scope = { customerId: caller.customerId, profileId: null, agentId: null, what: 'service' };
-    const related = await this.deps.knowledge.search(scope, agent.agentId, agent.version.version, lastTurn, TURN_PASSAGES);
+    const related = await this.deps.knowledge.searchVersion(agent.version, lastTurn, TURN_PASSAGES);
     // Then the rest of the knowledge in its order, so a last turn the knowledge says little about still gets suggestions.
     const rest = await s.knowledge.listPassages(caller.customerId, agent.agentId, agent.version.documentIds, RECOMMEND_PASSAGES);
     const seen = new Set(related.map((p) => `${p.documentId}/${p.position}`));
@@ -200,7 +212,7 @@ export class InteractionService {
     const messages = await s.filteredLists.listMessagesFiltered(caller.customerId, conversationId, { interactionIds: [interactionId], order: [] }, 0, 10);
     const ran = messages.filter((m) => m.metadata.interactionId === interactionId);
     if (ran.length === 0) throw notFound('interaction');
-    const agent = await runningAgent(this.db, caller.customerId, conversationId, options.agentVersion);
+    const agent = await this.running.of(caller.customerId, conversationId, options.agentVersion);
     const first = ran[0];
     const inputType = (Object.keys(SPEAKER_OF_INPUT) as TurnInputType[]).find((type) => SPEAKER_OF_INPUT[type] === first.speaker);
     const input = inputType ? { type: inputType, text: first.text, messageId: first.id } : undefined;
@@ -211,6 +223,21 @@ export class InteractionService {
         caller, customerId: caller.customerId, conversationId, interactionId, agent, input, signal, simulation: { beforeSeq: first.seq },
       }),
     };
+  }
+
+  /**
+   * What an interaction's answer was made from (Amigo's interaction insights): the state the agent
+   * ran in, the passages it retrieved, its searches and provider calls. NOT_FOUND for an
+   * interaction the conversation does not have (or a simulated one: nothing of it is stored).
+   */
+  async insights(caller: Caller, conversationId: string, interactionId: string): Promise<InteractionInsights> {
+    const s = stores(this.db);
+    await this.visible(s, caller, conversationId);
+    const record = await s.interactions.getInteractionRecord(caller.customerId, conversationId, interactionId);
+    if (!record) throw notFound('interaction');
+    const messages = await s.filteredLists.listMessagesFiltered(caller.customerId, conversationId, { interactionIds: [interactionId], order: [] }, 0, 10);
+    const inputSpeakers = new Set(Object.values(SPEAKER_OF_INPUT));
+    return insightsOf(record, messages.find((m) => m.metadata.interactionId === interactionId && inputSpeakers.has(m.speaker)));
   }
 
   /** A conversation the caller may reach (its customer, its narrowed profile or agent); NOT_FOUND otherwise. */

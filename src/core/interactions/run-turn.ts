@@ -1,5 +1,6 @@
 import type { Driver } from '../../store/driver.ts';
 import { stores } from '../../store/index.ts';
+import type { JsonObject } from '../../kernel/types.ts';
 import { LlmError } from '../../providers/llm/llm-error.ts';
 import { ParleyError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
@@ -11,6 +12,7 @@ import { AGENT_LIMITS } from '../agents/agent-input.ts';
 import type { KnowledgeService } from '../agents/knowledge.ts';
 import type { Answerer, TurnRecord } from '../agents/runtime/answerer.ts';
 import { historyOf, type RunningAgent } from './agent-profile.ts';
+import { storedRecordOf } from './interaction-record.ts';
 import type { TurnEvent, TurnInputType } from './turn-events.ts';
 
 /** Passages a turn retrieves from the knowledge base, best first. */
@@ -59,10 +61,11 @@ const cancelled = () => new ParleyError('ABORTED', 'the interaction was cancelle
 
 /**
  * One turn: the reply streamed out as the runtime makes it, then the input and the reply appended
- * through the one append path in ONE transaction with their events, the claim given back in it.
- * Nothing is written before that transaction, so a provider failure or a cancelled signal (the
- * client went away) mid-stream leaves no trace of the turn. The claim is given back on every path
- * (its lease is the backstop when the process dies).
+ * through the one append path with their events, the claim given back and the turn's record
+ * written, all in ONE statement (group commit: with the other turns and appends of the moment).
+ * Nothing is written before it, so a provider failure or a cancelled signal (the client went
+ * away) mid-stream leaves no trace of the turn. The claim is given back on every path (its lease
+ * is the backstop when the process dies).
  *
  * The last piece is held back until the next arrives (or the reply ends), so that it can carry
  * `last`; the complete event comes only after the commit.
@@ -75,20 +78,23 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
     const replyId = newId();
     let pieces: AsyncIterable<string>;
     let record: TurnRecord | undefined;
+    let search: { durationMs: number; passages: number } | undefined;
     if (!input) {
       pieces = ctx.answerer.greet(agent.profile, signal);
     } else {
       const query = input.text.slice(0, AGENT_LIMITS.searchQuery);
       yield { kind: 'action', phase: 'started', tool: 'knowledge-search', input: { query } };
       const started = performance.now();
-      const scope = { customerId, profileId: null, agentId: null, what: 'service' };
-      const passages = await ctx.knowledge.search(scope, agent.agentId, agent.version.version, query, TURN_PASSAGES);
+      const passages = await ctx.knowledge.searchVersion(agent.version, query, TURN_PASSAGES);
+      const durationMs = performance.now() - started;
+      search = { durationMs: Math.round(durationMs), passages: passages.length };
       yield {
         kind: 'action', phase: 'ended', tool: 'knowledge-search', input: { query },
         result: JSON.stringify(passages.map((p) => ({ document: p.documentName, heading: p.heading, text: p.text }))),
-        durationSeconds: (performance.now() - started) / 1000,
+        durationSeconds: durationMs / 1000,
       };
-      const history = await historyOf(db, customerId, conversationId, ctx.simulation?.beforeSeq);
+      // The local agent answers from the passages alone: the history is read only for a runtime that uses it.
+      const history = ctx.answerer.readsHistory === false ? [] : await historyOf(db, customerId, conversationId, ctx.simulation?.beforeSeq);
       pieces = ctx.answerer.answer({
         agent: agent.profile, history, question: input.text, passages, signal, record: (r) => { record = r; },
       });
@@ -121,14 +127,13 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
       });
     }
     messages.push({ id: replyId, text: full, speaker: 'VIRTUAL_AGENT', state: 'FINAL', speakerInfo: { displayName: agent.profile.name }, metadata });
-    await db.transaction(async (tx) => {
-      if (!(await stores(tx).interactions.releaseInteraction(customerId, conversationId, interactionId))) {
-        throw new ParleyError('ABORTED', 'the interaction outlived its claim and another interaction took the conversation over');
-      }
-      const appended = await ctx.appends.inTransaction(tx, { ref: { customerId, id: conversationId }, actor: actorOf(caller), messages });
-      if (appended.length !== messages.length) throw new ParleyError('ABORTED', 'the conversation was finished or deleted during the interaction');
-      if (signal.aborted) throw cancelled();
+    const stored = storedRecordOf(agent, ctx.answerer.name, search, record) as unknown as JsonObject;
+    const appended = await ctx.appends.grouped({
+      ref: { customerId, id: conversationId }, actor: actorOf(caller), messages, interaction: { interactionId, record: stored },
     });
+    if (appended.length !== messages.length) {
+      throw new ParleyError('ABORTED', 'the conversation was finished or deleted during the interaction, or another interaction took it over');
+    }
     persisted = true;
     yield { kind: 'complete', messageId: replyId, interactionId, fullMessage: full, conversationCompleted: false };
   } catch (err) {

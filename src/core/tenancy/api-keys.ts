@@ -23,7 +23,7 @@ export interface CreatedKey {
 }
 
 export class ApiKeyService {
-  private readonly cache = new Map<string, { caller: Caller; hash: string; expires: number }>();
+  private readonly cache = new Map<string, { caller: Caller; secretHash: string; expires: number }>();
 
   constructor(private readonly db: Driver, private readonly cacheSeconds = 10) {}
 
@@ -61,29 +61,40 @@ export class ApiKeyService {
    * agent surface's sign-in tokens): undefined when the key is unknown or revoked.
    */
   async callerOf(id: string): Promise<Caller | undefined> {
-    const row = await stores(this.db).apiKeys.findApiKeyById(id);
-    if (!row || row.revokeTime) return undefined;
-    return { customerId: row.customerId, keyId: row.id, profileId: row.profileId, agentId: row.agentId, scopes: row.scopes };
+    return (await this.liveKey(id))?.caller;
   }
 
   /** Verifies a presented key; UNAUTHENTICATED for anything malformed, unknown or revoked. */
   async authenticate(presented: string): Promise<Caller> {
     const match = KEY_PATTERN.exec(presented);
     if (!match) throw new ParleyError('UNAUTHENTICATED', 'invalid API key');
-    const [, id] = match;
-    const hash = hashSecret(presented);
-    const cached = this.cache.get(id);
-    if (cached && cached.expires > Date.now() && cached.hash === hash) return cached.caller;
-    const row = await stores(this.db).apiKeys.findApiKeyById(id);
-    if (!row || row.revokeTime || !timingSafeEqual(Buffer.from(row.secretHash, 'hex'), Buffer.from(hash, 'hex'))) {
+    const key = await this.liveKey(match[1]);
+    if (!key || !timingSafeEqual(Buffer.from(key.secretHash, 'hex'), Buffer.from(hashSecret(presented), 'hex'))) {
       throw new ParleyError('UNAUTHENTICATED', 'invalid API key');
     }
-    const caller: Caller = { customerId: row.customerId, keyId: row.id, profileId: row.profileId, agentId: row.agentId, scopes: row.scopes };
+    return key.caller;
+  }
+
+  /**
+   * An unrevoked key by id, kept `cacheSeconds` (a revocation in another process is seen within
+   * that time; in this one at once). Shared by presented keys and the tokens issued for a key, so
+   * a signed-in end user's requests cost no key read either.
+   */
+  private async liveKey(id: string): Promise<{ caller: Caller; secretHash: string } | undefined> {
+    const cached = this.cache.get(id);
+    if (cached && cached.expires > Date.now()) return cached;
+    const row = await stores(this.db).apiKeys.findApiKeyById(id);
+    if (!row || row.revokeTime) return undefined;
+    const key = {
+      caller: { customerId: row.customerId, keyId: row.id, profileId: row.profileId, agentId: row.agentId, scopes: row.scopes },
+      secretHash: row.secretHash,
+      expires: Date.now() + this.cacheSeconds * 1000,
+    };
     if (this.cacheSeconds > 0) {
       // Bounded: a flood of distinct keys must not grow memory without limit.
       if (this.cache.size >= 10_000) this.cache.clear();
-      this.cache.set(id, { caller, hash, expires: Date.now() + this.cacheSeconds * 1000 });
+      this.cache.set(id, key);
     }
-    return caller;
+    return key;
   }
 }

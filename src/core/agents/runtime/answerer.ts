@@ -69,6 +69,8 @@ export const MAX_RECOMMENDED_RESPONSES = 3;
  */
 export interface Answerer {
   readonly name: string;
+  /** False for a runtime that answers from the passages alone: a turn then reads no history for it. Default true. */
+  readonly readsHistory?: boolean;
   /** The agent's opening turn of a new conversation. */
   greet(agent: AgentProfile, signal: AbortSignal): AsyncIterable<string>;
   answer(request: AnswerRequest): AsyncIterable<string>;

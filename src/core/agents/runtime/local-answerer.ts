@@ -134,6 +134,7 @@ export function recommendFromKnowledge(request: Pick<RecommendRequest, 'agent' |
  */
 export class LocalAnswerer implements Answerer {
   readonly name = 'local-retrieval';
+  readonly readsHistory = false;
 
   async *greet(agent: AgentProfile): AsyncIterable<string> {
     yield* piecesOf(agent.greeting?.trim() || madeGreeting(agent));
