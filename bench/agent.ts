@@ -25,7 +25,7 @@ import autocannon, { type AutocannonResult } from 'autocannon';
 import { Agent as Dispatcher, request } from 'undici';
 // @ts-expect-error: a plain JS module of the launcher, without types
 import { distIsCurrent } from '../bin/dist-current.js';
-import { admin, benchDatabase, peakRssMb, percentile, positiveInt, ROOT, startServer, stopServer, urlFor, writeResultsSection, type Server } from './lib.ts';
+import { admin, benchDatabase, cpuWindow, peakRssMb, percentile, positiveInt, ROOT, startServer, stopServer, urlFor, writeResultsSection, type CpuUse, type Server } from './lib.ts';
 
 const run = promisify(execFile);
 const SECONDS = positiveInt('BENCH_SECONDS', 15);
@@ -116,9 +116,10 @@ interface AgentOutcome {
   conversations: number;
   peakRssMb: number;
   loadAvg: number;
+  cpu: CpuUse;
 }
 
-async function measureAgent(env: Record<string, string>, key: string, agentId: string): Promise<AgentOutcome> {
+async function measureAgent(env: Record<string, string>, database: string, key: string, agentId: string): Promise<AgentOutcome> {
   log(`agent: starting a fresh server, ${WORKERS} workers`);
   const server = await startServer('parley', [...NODE_ARGS, 'bin/parley.js', 'serve'], env);
   const dispatcher = new Dispatcher({ connections: WORKERS * 2, pipelining: 1 });
@@ -132,7 +133,10 @@ async function measureAgent(env: Record<string, string>, key: string, agentId: s
       if (res.statusCode !== 200 || !json.id_token) throw new Error(`sign-in → ${res.statusCode}: ${JSON.stringify(json)}`);
       return json.id_token;
     }));
-    const out: AgentOutcome = { interactions: 0, firstPiece: [], whole: [], non2xx: 0, errors: 0, errorEvents: 0, missingPiece: 0, conversations: 0, peakRssMb: 0, loadAvg: 0 };
+    const out: AgentOutcome = {
+      interactions: 0, firstPiece: [], whole: [], non2xx: 0, errors: 0, errorEvents: 0, missingPiece: 0, conversations: 0, peakRssMb: 0, loadAvg: 0,
+      cpu: { serverMs: NaN, databaseMs: NaN },
+    };
     let measuring = false;
     const warmupEnds = performance.now() + WARMUP_SECONDS * 1000;
     const ends = warmupEnds + SECONDS * 1000;
@@ -172,12 +176,17 @@ async function measureAgent(env: Record<string, string>, key: string, agentId: s
         }
       }
     };
+    let cpu: Promise<CpuUse> | undefined;
     const timer = setTimeout(() => {
       measuring = true;
       log(`agent: warm-up done, measuring ${SECONDS} s`);
+      cpu = cpuWindow(server.pid, database).then((window) => new Promise<CpuUse>((resolve, reject) => {
+        setTimeout(() => window.stop().then(resolve, reject), Math.max(0, ends - performance.now()));
+      }));
     }, WARMUP_SECONDS * 1000);
     await Promise.all(Array.from({ length: WORKERS }, (_, i) => worker(i)));
     clearTimeout(timer);
+    if (cpu) out.cpu = await cpu;
     out.firstPiece.sort((a, b) => a - b);
     out.whole.sort((a, b) => a - b);
     out.peakRssMb = peakRssMb(server.pid);
@@ -190,7 +199,9 @@ async function measureAgent(env: Record<string, string>, key: string, agentId: s
   }
 }
 
-async function measureAppend(env: Record<string, string>, key: string, conversations: string[]): Promise<{ result: AutocannonResult; peakRssMb: number; loadAvg: number }> {
+async function measureAppend(
+  env: Record<string, string>, database: string, key: string, conversations: string[],
+): Promise<{ result: AutocannonResult; peakRssMb: number; loadAvg: number; cpu: CpuUse }> {
   log('conversations append: starting a fresh server');
   const server = await startServer('parley', [...NODE_ARGS, 'bin/parley.js', 'serve'], env);
   try {
@@ -202,10 +213,12 @@ async function measureAppend(env: Record<string, string>, key: string, conversat
       requests: [{ setupRequest: (req) => ({ ...req, path: `${CONV_BASE}/${conversations[turn++ % conversations.length]}/conversationMessages` }) }],
     });
     await cannon(WARMUP_SECONDS);
+    const window = await cpuWindow(server.pid, database);
     const result = await cannon(SECONDS);
+    const cpu = await window.stop();
     const peak = peakRssMb(server.pid);
     log(`conversations append: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, peak RSS ${peak.toFixed(1)} MB`);
-    return { result, peakRssMb: peak, loadAvg: os.loadavg()[0] };
+    return { result, peakRssMb: peak, loadAvg: os.loadavg()[0], cpu };
   } finally {
     await stopServer(server);
   }
@@ -267,14 +280,15 @@ function report(
   const rate = agent ? agent.interactions / SECONDS : NaN;
   const appendRate = append?.result.requests.average ?? NaN;
   const p = (xs: number[], q: number) => fmt(percentile(xs, q), 1);
+  const perRequest = (cpu: CpuUse, requests: number) => `${fmt(cpu.serverMs / requests, 2)} / ${fmt(cpu.databaseMs / requests, 2)}`;
   const p99 = agent ? percentile(agent.firstPiece, 99) : NaN;
   const rows: string[] = [];
   if (append) {
     const r = append.result;
-    rows.push(`| Conversations surface: append 1 message, ${APPEND_CONVERSATIONS} conversations, ${CONNECTIONS} connections (autocannon) | \`POST /v1/…/conversations/{conv}/conversationMessages\` | ${fmt(appendRate)} req/s | — | — | — | ${fmt(r.latency.p50, 1)} | ${fmt(r.latency.p99, 1)} | ${fmt(r.requests.total)} | ${r.non2xx} / ${r.errors + r.timeouts} | ${fmt(append.peakRssMb, 1)} | ${fmt(append.loadAvg, 1)} |`);
+    rows.push(`| Conversations surface: append 1 message, ${APPEND_CONVERSATIONS} conversations, ${CONNECTIONS} connections (autocannon) | \`POST /v1/…/conversations/{conv}/conversationMessages\` | ${fmt(appendRate)} req/s | — | — | — | ${fmt(r.latency.p50, 1)} | ${fmt(r.latency.p99, 1)} | ${perRequest(append.cpu, r.requests.total)} | ${fmt(r.requests.total)} | ${r.non2xx} / ${r.errors + r.timeouts} | ${fmt(append.peakRssMb, 1)} | ${fmt(append.loadAvg, 1)} |`);
   }
   if (agent) {
-    rows.push(`| Agent surface: interact, local retrieval agent, ${WORKERS} conversations (undici, NDJSON read as it arrives) | \`POST /v1/{org}/conversation/{id}/interact\` | ${fmt(rate)} interactions/s | ${p(agent.firstPiece, 50)} | ${p(agent.firstPiece, 95)} | ${p(agent.firstPiece, 99)} | ${p(agent.whole, 50)} | ${p(agent.whole, 99)} | ${fmt(agent.interactions)} | ${agent.non2xx} / ${agent.errors + agent.errorEvents + agent.missingPiece} | ${fmt(agent.peakRssMb, 1)} | ${fmt(agent.loadAvg, 1)} |`);
+    rows.push(`| Agent surface: interact, local retrieval agent, ${WORKERS} conversations (undici, NDJSON read as it arrives) | \`POST /v1/{org}/conversation/{id}/interact\` | ${fmt(rate)} interactions/s | ${p(agent.firstPiece, 50)} | ${p(agent.firstPiece, 95)} | ${p(agent.firstPiece, 99)} | ${p(agent.whole, 50)} | ${p(agent.whole, 99)} | ${perRequest(agent.cpu, agent.interactions)} | ${fmt(agent.interactions)} | ${agent.non2xx} / ${agent.errors + agent.errorEvents + agent.missingPiece} | ${fmt(agent.peakRssMb, 1)} | ${fmt(agent.loadAvg, 1)} |`);
   }
   const verdict = agent
     ? `First piece p99 ${fmt(p99, 1)} ms: the target (< ${TARGET_P99_MS} ms) is **${p99 < TARGET_P99_MS ? 'met' : 'missed'}**. ` +
@@ -288,14 +302,15 @@ Command: \`node --import tsx bench/agent.ts\` (BENCH_SECONDS=${SECONDS}, BENCH_W
 ${new Date().toISOString()}; ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB; ${os.type()} ${os.release()}; Node.js ${process.version}; PostgreSQL ${pgVersion};
 loopback, server, database and load generator on one machine. 1-minute load average at the start ${fmt(loadStart, 1)}, at the end of each scenario in the table.
 
-| Scenario | Request | Rate | First piece p50 ms | p95 ms | p99 ms | Whole p50 ms | Whole p99 ms | Requests | non-2xx / errors | Peak RSS MB | Load avg |
-|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
+| Scenario | Request | Rate | First piece p50 ms | p95 ms | p99 ms | Whole p50 ms | Whole p99 ms | CPU ms a request: server / PostgreSQL | Requests | non-2xx / errors | Peak RSS MB | Load avg |
+|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
 ${rows.join('\n')}
 
 ${verdict}
 
 - Agent: ${WORKERS} end users, each signed in with \`POST /v1/${ORG}/user/signin_with_api_key\` and sending its JWT, each interacting in turn on its own conversation with one agent (4 markdown sections of knowledge, released): multipart \`recorded_message\` + \`initial_message_type\`, questions rotating over ${QUESTIONS.length} (${QUESTIONS.length - 1} answered from the knowledge, 1 the honest "I don't know"). First piece: from sending the request to the arrival of the first \`new-message\` line; whole: to the end of the stream (the turn stored). A turn counts when it started and ended in the measured ${SECONDS} s; after ${TURNS_PER_CONVERSATION} turns a worker finishes its conversation and creates another (not counted).${agent ? ` ${fmt(agent.conversations)} conversations created in all; errors: ${agent.errors} socket/parse, ${agent.errorEvents} \`error\` events, ${agent.missingPiece} streams without a \`new-message\`.` : ''}
 - Conversations append: as \`bench/ingest.ts\` measures it, one message to the next of ${APPEND_CONVERSATIONS} conversations in turn.
+- CPU a request: the user + system CPU time, over the measured window, of the server process and of the PostgreSQL backends of the benchmark's database (from /proc), divided by the requests counted. Rates and latencies move with whatever else the shared machine runs; the CPU a request costs moves much less, so it is what compares two versions of the code.
 - Each scenario on its own \`parley serve\` process (PARLEY_JOBS=off, pool 20), ${fromDist ? 'from dist/' : 'from src/ through tsx (dist/ was older than src/: about 80 MB more RSS, the same code at run time)'}; peak RSS is its VmHWM.
 
 ${WHERE_THE_TIME_GOES}
@@ -308,8 +323,8 @@ async function main(): Promise<void> {
   const env = { DATABASE_URL: urlFor(database), LOG_LEVEL: 'warn', PARLEY_DB_POOL_SIZE: '20', PARLEY_JOBS: 'off' };
   try {
     const { key, agentId, conversations } = await setUp(env);
-    const append = !ONLY || ONLY.includes('core-append') ? await measureAppend(env, key, conversations) : undefined;
-    const agent = !ONLY || ONLY.includes('agent') ? await measureAgent(env, key, agentId) : undefined;
+    const append = !ONLY || ONLY.includes('core-append') ? await measureAppend(env, database, key, conversations) : undefined;
+    const agent = !ONLY || ONLY.includes('agent') ? await measureAgent(env, database, key, agentId) : undefined;
     const version = (await admin<{ server_version: string }>('SHOW server_version'))[0].server_version;
     writeResultsSection(report(agent, append, version, loadStart, distIsCurrent() as boolean), BEGIN, END);
   } finally {

@@ -110,6 +110,49 @@ export function peakRssMb(pid: number): number {
   return Number(match[1]) / 1024;
 }
 
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, ms) a live process has used so far; 0 for one that is gone. */
+export function cpuMsOf(pid: number): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0;
+  }
+  // After the command name in parentheses: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+export interface CpuUse {
+  serverMs: number;
+  databaseMs: number;
+}
+
+/**
+ * CPU used from now until `stop()` by a server process and by the PostgreSQL backends connected to
+ * `database` (the server's pool). On a shared machine the throughput moves with everyone else's
+ * load; the CPU a request costs moves far less, so it is what compares two versions of the code.
+ */
+export async function cpuWindow(serverPid: number, database: string): Promise<{ stop: () => Promise<CpuUse> }> {
+  const take = async () => {
+    const backends = await admin<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+    return { server: cpuMsOf(serverPid), database: new Map(backends.map(({ pid }) => [pid, cpuMsOf(pid)])) };
+  };
+  const first = await take();
+  return {
+    stop: async () => {
+      const last = await take();
+      let databaseMs = 0;
+      // A backend that connected during the window counts from 0; one that left it is not seen (pools keep theirs).
+      for (const [pid, ms] of last.database) databaseMs += ms - (first.database.get(pid) ?? 0);
+      return { serverMs: last.server - first.server, databaseMs };
+    },
+  };
+}
+
 /** The p-th percentile (0–100) of ascending numbers, nearest rank. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
