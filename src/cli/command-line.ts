@@ -46,18 +46,18 @@ export const COMMANDS = {
   },
   'agents create': {
     args: [],
-    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'knowledge', 'quiet'],
+    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'greeting', 'knowledge', 'quiet'],
     required: ['customer', 'name'],
     variadic: 'knowledge',
-    usage: 'agents create --customer ID [--profile PID] --name NAME [--instructions TEXT | --instructions-file F]\n         [--knowledge PATH…] [--quiet]',
+    usage: 'agents create --customer ID [--profile PID] --name NAME [--instructions TEXT | --instructions-file F]\n         [--greeting TEXT] [--knowledge PATH…] [--quiet]',
     does: 'create an agent (version 1, released) and print its id; PATH: a .md/.txt file or a folder of them',
   },
   'agents update': {
     args: ['AGENT_ID'],
-    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'knowledge'],
+    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'greeting', 'knowledge'],
     required: ['customer'],
     variadic: 'knowledge',
-    usage: 'agents update AGENT_ID --customer ID [--profile PID] [--name NAME] [--instructions TEXT | --instructions-file F]\n         [--knowledge PATH…]',
+    usage: 'agents update AGENT_ID --customer ID [--profile PID] [--name NAME] [--instructions TEXT | --instructions-file F]\n         [--greeting TEXT] [--knowledge PATH…]',
     does: 'make a new version (the knowledge base becomes the files given); release it to use it',
   },
   'agents release': {
@@ -98,6 +98,8 @@ const OPTIONS = {
   format: { type: 'string' },
   instructions: { type: 'string' },
   'instructions-file': { type: 'string' },
+  /** The agent's first turn in every conversation (model settings `greeting`). */
+  greeting: { type: 'string' },
   knowledge: { type: 'string', multiple: true },
   version: { type: 'string' },
   help: { type: 'boolean', short: 'h' },

@@ -85,14 +85,14 @@ const RUN: Record<DatabaseCommand, Run> = {
   async 'agents create'({ core, io }, flags) {
     const instructions = await readInstructions(flags);
     const knowledge = await readKnowledge(flags.knowledge ?? []);
-    const agent = await core.agents.create(agentScope(flags), { name: flags.name!, instructions, knowledge });
+    const agent = await core.agents.create(agentScope(flags), { name: flags.name!, instructions, greeting: flags.greeting, knowledge });
     if (flags.quiet) return io.print(agent.id);
     io.print(`created agent ${agent.id} (customers/${agent.customerId}/profiles/${agent.profileId}/agents/${agent.id}), version 1, released, ${knowledge.length} knowledge documents`);
   },
   async 'agents update'({ core, io }, flags, [id]) {
     const instructions = await readInstructions(flags);
     const knowledge = flags.knowledge ? { replace: await readKnowledge(flags.knowledge) } : {};
-    const agent = await core.agents.update(agentScope(flags), id, { name: flags.name, instructions }, knowledge);
+    const agent = await core.agents.update(agentScope(flags), id, { name: flags.name, instructions, greeting: flags.greeting }, knowledge);
     io.print(`agent ${agent.id} is at version ${agent.edgeVersion}; release still points at version ${agent.releaseVersion} (parley agents release ${agent.id} --customer ${agent.customerId})`);
   },
   async 'agents release'({ core, io }, flags, [id]) {

@@ -28,6 +28,8 @@ export interface ModelSettings {
   temperature?: number;
   topP?: number;
   maxOutputTokens?: number;
+  /** The agent's opening turn; without one the runtime makes it from the name and the knowledge. */
+  greeting?: string;
 }
 
 /** A stage of a conversation with the agent (Amigo's state): what it aims at and what it does there. */

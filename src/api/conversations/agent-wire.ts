@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { AGENT_LIMITS, VERSION_SETS, type Agent, type AgentChanges, type AgentVersion, type KnowledgeDocument } from '../../core/agents/agents.ts';
+import { AGENT_LIMITS, VERSION_SETS, type Agent, type AgentEdit, type AgentVersion, type KnowledgeDocument } from '../../core/agents/agents.ts';
 import { KNOWLEDGE_MEDIA_TYPES, type KnowledgePassage } from '../../core/agents/knowledge.ts';
 import { profileName } from '../../core/resource-names.ts';
 import { invalidArgument } from '../../kernel/errors.ts';
@@ -24,6 +24,12 @@ export const ModelSettings = Obj({
   temperature: Opt(Type.Number({ minimum: 0, maximum: 2 })),
   topP: Opt(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
   maxOutputTokens: Opt(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  greeting: Opt(Type.String({
+    minLength: 1, maxLength: AGENT_LIMITS.greeting,
+    description: `The agent's first turn in every conversation, as written (trimmed; not blank; at most ${AGENT_LIMITS.greeting} characters). `
+      + 'Unset: the agent greets with its name and what its knowledge covers. Change it alone with updateMask=modelSettings.greeting; '
+      + 'that mask without a greeting in the body removes it',
+  })),
 });
 export const AgentState = Obj({
   name: Text(AGENT_LIMITS.stateName, 1),
@@ -39,6 +45,8 @@ const settable = {
   states: Opt(Type.Array(AgentState, { maxItems: AGENT_LIMITS.states })),
 };
 export const SETTABLE_FIELDS = Object.keys(settable) as (keyof typeof settable)[];
+/** A mask path below a settable field: the greeting changes alone, the other model settings stay. */
+const GREETING_PATH = 'modelSettings.greeting';
 
 /** Request body: the settable fields; `name` and output-only fields are accepted and ignored (AIP-203). */
 export const AgentInput = Obj({
@@ -145,14 +153,18 @@ export function passageToWire(agent: string, p: KnowledgePassage) {
  * The fields a create or patch sets. A mask (AIP-134) names them, and a named field the body
  * leaves out is cleared; without a mask, every field the body has.
  */
-export function agentChangesFromWire(body: AgentInputWire, updateMask?: string): AgentChanges {
+export function agentChangesFromWire(body: AgentInputWire, updateMask?: string): AgentEdit {
   const fields = updateMask === undefined
     ? SETTABLE_FIELDS.filter((f) => body[f] !== undefined)
     : updateMask.split(',').map((f) => f.trim()).filter(Boolean);
-  const changes: AgentChanges = {};
+  const changes: AgentEdit = {};
   for (const field of fields) {
     if (field === '*') return agentChangesFromWire(body, SETTABLE_FIELDS.join(','));
-    if (!(SETTABLE_FIELDS as string[]).includes(field)) throw invalidArgument('updateMask', `${field} is not a field that can be changed (${SETTABLE_FIELDS.join(', ')})`);
+    if (field === GREETING_PATH) {
+      changes.greeting = body.modelSettings?.greeting ?? null;
+      continue;
+    }
+    if (!(SETTABLE_FIELDS as string[]).includes(field)) throw invalidArgument('updateMask', `${field} is not a field that can be changed (${[...SETTABLE_FIELDS, GREETING_PATH].join(', ')})`);
     if (field === 'displayName') changes.name = body.displayName ?? '';
     if (field === 'description') changes.description = body.description ?? '';
     if (field === 'instructions') changes.instructions = body.instructions ?? '';

@@ -21,7 +21,15 @@ export const AGENT_LIMITS = {
   /** Passages one search returns. */
   searchResults: 50,
   searchQuery: 4096,
+  /** Characters of the configured greeting: a few sentences, spoken as the first turn. */
+  greeting: 1000,
 } as const;
+
+/**
+ * An agent change as callers give it: the stored fields, plus `greeting` alone (null clears it),
+ * which sets the greeting in the model settings and keeps their other settings.
+ */
+export type AgentEdit = AgentChanges & { greeting?: string | null };
 
 /** A document to add to a knowledge base; markdown unless said otherwise. */
 export interface KnowledgeInput {
@@ -30,9 +38,26 @@ export interface KnowledgeInput {
   mediaType?: KnowledgeMediaType;
 }
 
+/** A greeting: trimmed, not blank, at most AGENT_LIMITS.greeting characters. */
+export function checkGreeting(greeting: unknown, field = 'greeting'): string {
+  if (typeof greeting !== 'string' || greeting.trim() === '') throw invalidArgument(field, 'must not be blank');
+  const trimmed = greeting.trim();
+  if (trimmed.length > AGENT_LIMITS.greeting) throw invalidArgument(field, `at most ${AGENT_LIMITS.greeting} characters`);
+  // NUL cannot be stored in jsonb.
+  if (trimmed.includes('\u0000')) throw invalidArgument(field, 'must not contain NUL characters');
+  return trimmed;
+}
+
+/** The settings with `greeting` set, or without one when it is null. */
+export function withGreeting(settings: ModelSettings, greeting: string | null): ModelSettings {
+  const { greeting: _replaced, ...rest } = settings;
+  return greeting === null ? rest : { ...rest, greeting };
+}
+
 function checkModelSettings(settings: ModelSettings, field: string): ModelSettings {
   const { temperature, topP, maxOutputTokens } = settings;
-  const known = new Set(['temperature', 'topP', 'maxOutputTokens']);
+  const greeting = settings.greeting === undefined ? undefined : checkGreeting(settings.greeting, `${field}.greeting`);
+  const known = new Set(['temperature', 'topP', 'maxOutputTokens', 'greeting']);
   for (const key of Object.keys(settings)) if (!known.has(key)) throw invalidArgument(`${field}.${key}`, 'is not a model setting');
   if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2)) {
     throw invalidArgument(`${field}.temperature`, 'must be between 0 and 2');
@@ -42,7 +67,7 @@ function checkModelSettings(settings: ModelSettings, field: string): ModelSettin
     throw invalidArgument(`${field}.maxOutputTokens`, 'must be an integer from 1 to 1000000');
   }
   // Only the settings given are stored, so an unset one keeps the provider's default.
-  return Object.fromEntries(Object.entries({ temperature, topP, maxOutputTokens }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(Object.entries({ temperature, topP, maxOutputTokens, greeting }).filter(([, v]) => v !== undefined));
 }
 
 function checkStates(states: AgentState[]): AgentState[] {

@@ -10,10 +10,10 @@ import { checkOffsetPage } from '../../kernel/limits.ts';
 import { decodePageToken, encodePageToken } from '../../kernel/page-token.ts';
 import { DEFAULT_PROFILE_ID } from '../tenancy/tenancy.ts';
 import type { Caller } from '../../kernel/types.ts';
-import { AGENT_LIMITS, checkChanges, checkKnowledge, type KnowledgeInput } from './agent-input.ts';
+import { AGENT_LIMITS, checkChanges, checkGreeting, checkKnowledge, withGreeting, type AgentEdit, type KnowledgeInput } from './agent-input.ts';
 import { chunkDocument } from './chunking.ts';
 
-export type { Agent, AgentChanges, AgentState, AgentStatus, AgentVersion, KnowledgeDocument, KnowledgeInput, ModelSettings };
+export type { Agent, AgentChanges, AgentEdit, AgentState, AgentStatus, AgentVersion, KnowledgeDocument, KnowledgeInput, ModelSettings };
 export { AGENT_STATUSES } from '../../store/agents.ts';
 export { AGENT_LIMITS } from './agent-input.ts';
 
@@ -67,9 +67,10 @@ export class AgentService {
     return { customerId, profileId, agentId: caller.agentId, what: 'agent' };
   }
 
-  async create(scope: AgentScope, input: Pick<Agent, 'name'> & AgentChanges & { knowledge?: KnowledgeInput[] }): Promise<Agent> {
-    const { knowledge = [], ...fields } = input;
+  async create(scope: AgentScope, input: Pick<Agent, 'name'> & AgentEdit & { knowledge?: KnowledgeInput[] }): Promise<Agent> {
+    const { knowledge = [], greeting, ...fields } = input;
     const checked = checkChanges(fields);
+    if (greeting != null) checked.modelSettings = withGreeting(checked.modelSettings ?? {}, checkGreeting(greeting));
     const documents = checkKnowledge(knowledge);
     const profileId = workingProfile(scope);
     return this.db.transaction(async (tx) => {
@@ -110,22 +111,26 @@ export class AgentService {
   }
 
   /** Changes an agent: the result is its next version (the edge). The release set stays where it was. */
-  async update(scope: AgentScope, id: string, changes: AgentChanges, knowledge: KnowledgeChange = {}): Promise<Agent> {
+  async update(scope: AgentScope, id: string, changes: AgentEdit, knowledge: KnowledgeChange = {}): Promise<Agent> {
     return (await this.change(scope, id, changes, knowledge)).agent;
   }
 
   /** update, also returning the ids of the documents it added. */
-  async change(scope: AgentScope, id: string, changes: AgentChanges, knowledge: KnowledgeChange): Promise<{ agent: Agent; added: string[] }> {
-    const checked = checkChanges(changes);
+  async change(scope: AgentScope, id: string, changes: AgentEdit, knowledge: KnowledgeChange): Promise<{ agent: Agent; added: string[] }> {
+    const { greeting, ...fields } = changes;
+    const checked = checkChanges(fields);
+    const newGreeting = greeting == null ? greeting : checkGreeting(greeting);
     const add = checkKnowledge(knowledge.add ?? []);
     const replace = knowledge.replace ? checkKnowledge(knowledge.replace) : undefined;
     const remove = knowledge.remove ?? [];
-    if (Object.values(checked).every((v) => v === undefined) && add.length === 0 && !replace && remove.length === 0) {
+    if (Object.values(checked).every((v) => v === undefined) && newGreeting === undefined && add.length === 0 && !replace && remove.length === 0) {
       throw invalidArgument('body', 'must change at least one field');
     }
     return this.db.transaction(async (tx) => {
       const s = stores(tx);
       const current = await this.get(scope, id, tx, { forUpdate: true });
+      // Under the row lock, so a concurrent change of the other settings is not lost.
+      if (newGreeting !== undefined) checked.modelSettings = withGreeting(checked.modelSettings ?? current.modelSettings, newGreeting);
       const previous = await s.agentVersions.getAgentVersion(scope.customerId, id, current.edgeVersion);
       let documentIds = previous?.documentIds ?? [];
       for (const removed of remove) {
