@@ -1,5 +1,6 @@
-import type { ErrorCode, ParleyError } from '../../kernel/errors.ts';
-import type { ErrorRenderer } from '../kit/errors.ts';
+import type { FastifyError, FastifyRequest } from 'fastify';
+import { ParleyError, type ErrorCode } from '../../kernel/errors.ts';
+import { toParleyError, type ErrorRenderer } from '../kit/errors.ts';
 
 /**
  * Core code → Amigo's status: validation is 422 (FastAPI's), a state that refuses the request
@@ -29,7 +30,23 @@ export const AGENT_STATUS: Record<ErrorCode, number> = {
 export function renderAgentError(error: ParleyError) {
   const violations = error.details.fieldViolations ?? [];
   const detail = violations.length > 1 ? violations.map((v) => `${v.field}: ${v.description}`).join('; ') : error.message;
-  return { status: AGENT_STATUS[error.code], body: { detail } };
+  return { status: error.details.unsupportedMediaType ? 415 : AGENT_STATUS[error.code], body: { detail } };
 }
 
-export const agentErrors: ErrorRenderer = { render: renderAgentError };
+/**
+ * A body of a type no route here reads is 415, as Amigo answers an unsupported audio type
+ * [vendor], not the kit's 422 "send application/json": Amigo's SDK sends a voice interaction as
+ * the raw recording with its Blob's type (or none), and JSON would not be the fix.
+ */
+function normaliseAgentError(thrown: unknown, request: FastifyRequest): ParleyError {
+  if ((thrown as FastifyError)?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const type = request.headers['content-type'];
+    const what = type ? `unsupported Content-Type ${type}` : 'a body without a Content-Type';
+    return new ParleyError('INVALID_ARGUMENT', `${what}: bodies here are application/json; an interaction is multipart/form-data (text) or the recording itself (voice)`, {
+      unsupportedMediaType: true,
+    });
+  }
+  return toParleyError(thrown, request);
+}
+
+export const agentErrors: ErrorRenderer = { normalise: normaliseAgentError, render: renderAgentError };
