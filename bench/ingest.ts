@@ -24,7 +24,7 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import autocannon, { type AutocannonOptions, type AutocannonResult } from 'autocannon';
 import pg from 'pg';
-import { admin, benchDatabase, peakRssMb, positiveInt, ROOT, startServer, stopServer, urlFor, type Server } from './lib.ts';
+import { admin, benchDatabase, cpuWindow, peakRssMb, positiveInt, ROOT, startServer, stopServer, urlFor, type CpuUse, type Server } from './lib.ts';
 
 const run = promisify(execFile);
 const SECONDS = positiveInt('BENCH_SECONDS', 15);
@@ -66,6 +66,7 @@ interface Outcome {
   peakRssMb: number;
   loadAvg: number;
   waits: string;
+  cpu: CpuUse;
 }
 
 type Load = Omit<AutocannonOptions, 'url'> & { path?: string };
@@ -120,12 +121,14 @@ async function measure(
     const cannon = (duration: number) => autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, pipelining: 1, timeout: 10, ...options, duration });
     await cannon(WARMUP_SECONDS);
     const sampler = SAMPLE_WAITS ? sampleWaits(env.DATABASE_URL, database) : undefined;
+    const window = await cpuWindow(server.pid, database);
     const result = await cannon(SECONDS);
+    const cpu = await window.stop();
     const waits = (await sampler?.stop()) ?? '';
     const peak = peakRssMb(server.child.pid!);
     log(`${title}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, peak RSS ${peak.toFixed(1)} MB, non-2xx ${result.non2xx}, errors ${result.errors}`);
     if (waits) log(`${title}: database sessions\n${waits}`);
-    return { id, title, request, result, peakRssMb: peak, loadAvg: os.loadavg()[0], waits };
+    return { id, title, request, result, peakRssMb: peak, loadAvg: os.loadavg()[0], waits, cpu };
   } finally {
     await stopServer(server);
   }
@@ -190,16 +193,23 @@ async function main(): Promise<void> {
     const rate = (id: string) => outcomes.find((o) => o?.id === id)?.result.requests.average ?? NaN;
     // n/a when BENCH_ONLY left out either scenario.
     const ratio = (id: string) => (Number.isNaN(rate(id) / rate('core-append')) ? 'n/a' : (rate(id) / rate('core-append')).toFixed(2));
+    // CPU a request (server + database), the append's over the scenario's: what the rate ratio would be on a machine that ran nothing else.
+    const cpuOf = (o: Outcome) => (o.cpu.serverMs + o.cpu.databaseMs) / o.result.requests.total;
+    const cpuRatio = (id: string) => {
+      const [core, other] = [outcomes.find((o) => o?.id === 'core-append'), outcomes.find((o) => o?.id === id)];
+      return core && other ? (cpuOf(core) / cpuOf(other)).toFixed(2) : 'n/a';
+    };
     process.stdout.write(`## Ingest surface (\`/api/v1\`)
 
 Command: \`node --import tsx bench/ingest.ts\` (BENCH_SECONDS=${SECONDS}, BENCH_CONNECTIONS=${CONNECTIONS}, BENCH_APPEND_CONVERSATIONS=${APPEND_CONVERSATIONS}).
 ${new Date().toISOString()}; ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores; Node.js ${process.version}; PostgreSQL ${version}; loopback, server, database and load generator on one machine.
 
-| Scenario | Request | req/s | p50 ms | p99 ms | Peak RSS MB | Requests | non-2xx / errors / timeouts | Load avg |
-|---|---|--:|--:|--:|--:|--:|--:|--:|
-${outcomes.filter((o) => o !== undefined).map((o) => `| ${o.title} | \`${o.request}\` | ${fmt(o.result.requests.average)} | ${fmt(o.result.latency.p50, 1)} | ${fmt(o.result.latency.p99, 1)} | ${fmt(o.peakRssMb, 1)} | ${fmt(o.result.requests.total)} | ${o.result.non2xx} / ${o.result.errors} / ${o.result.timeouts} | ${fmt(o.loadAvg, 1)} |`).join('\n')}
+| Scenario | Request | req/s | p50 ms | p99 ms | CPU ms a request: server / PostgreSQL | Peak RSS MB | Requests | non-2xx / errors / timeouts | Load avg |
+|---|---|--:|--:|--:|--:|--:|--:|--:|--:|
+${outcomes.filter((o) => o !== undefined).map((o) => `| ${o.title} | \`${o.request}\` | ${fmt(o.result.requests.average)} | ${fmt(o.result.latency.p50, 1)} | ${fmt(o.result.latency.p99, 1)} | ${fmt(o.cpu.serverMs / o.result.requests.total, 2)} / ${fmt(o.cpu.databaseMs / o.result.requests.total, 2)} | ${fmt(o.peakRssMb, 1)} | ${fmt(o.result.requests.total)} | ${o.result.non2xx} / ${o.result.errors} / ${o.result.timeouts} | ${fmt(o.loadAvg, 1)} |`).join('\n')}
 
 Ratios to the conversations-surface append: ingest append **${ratio('ingest-append')}x**, ingest create **${ratio('ingest-create')}x**.
+By CPU a request (the conversations append's server + PostgreSQL CPU over the scenario's; the rate ratio on a machine that ran nothing else): ingest append **${cpuRatio('ingest-append')}x**, ingest create **${cpuRatio('ingest-create')}x**.
 
 - Conversations append: one message to the next of ${APPEND_CONVERSATIONS} conversations in turn (group commit), as \`npm run bench\` measures it.
 - Create: the conversation, its 50 messages and their events, the ingest record and the close (status completed), plus the rate limiter's count.
