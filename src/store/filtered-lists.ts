@@ -31,11 +31,14 @@ export interface FilteredConversationQuery {
 export type ConversationWithAgent = Conversation & {
   agentId: string | null;
   agentName: string | null;
+  /** The agent version it runs and the set that named it at create (null when it runs none). */
+  agentVersion: number | null;
+  agentVersionSet: string | null;
   /** The text of its last message that is not deleted; '' when it has none. */
   finalMessage: string;
 };
 
-const EXTRAS = `c.agent_id AS "agentId", a.name AS "agentName",
+const EXTRAS = `c.agent_id AS "agentId", a.name AS "agentName", c.agent_version AS "agentVersion", c.agent_version_set AS "agentVersionSet",
   coalesce((SELECT m.text FROM messages m WHERE m.customer_id = c.customer_id AND m.conversation_id = c.id AND m.state <> 'DELETED'
             ORDER BY m.seq DESC LIMIT 1), '') AS "finalMessage"`;
 

@@ -32,6 +32,17 @@ function tagsOf(metadata: MetadataValues): Record<string, string | null> {
   return Object.fromEntries(Object.entries(metadata).map(([key, { values }]) => [key, values?.[0] ?? null]));
 }
 
+/**
+ * The version a conversation runs, recorded when it was created here [Parley]: the agent version
+ * is also its state machine (an agent's states are part of its version); no model preferences
+ * per step, as the runtime has one model. null for a conversation that runs no agent.
+ */
+function versionSetInfo(c: ConversationWithAgent) {
+  if (!c.agentId || c.agentVersion === null) return null;
+  const version: [string, number] = [c.agentId, c.agentVersion];
+  return { name: c.agentVersionSet ?? 'unknown', agent_version_info: version, service_hierarchical_state_machine_version_info: version, llm_model_preferences: {} };
+}
+
 export function conversationToWire(c: ConversationWithAgent) {
   return {
     id: c.id,
@@ -43,7 +54,7 @@ export function conversationToWire(c: ConversationWithAgent) {
     completed_post_processings: [],
     final_message: c.finalMessage,
     service_id: c.agentId ?? '',
-    version_set_info: null,
+    version_set_info: versionSetInfo(c),
     num_messages: c.messageCount,
     tags: tagsOf(c.metadata),
   };
