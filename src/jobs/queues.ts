@@ -1,4 +1,5 @@
 import { ANALYSIS_QUEUE, analysisQueue } from './analysis.ts';
+import { METRICS_QUEUE, metricsQueue } from './metrics.ts';
 import { TRANSCRIPTION_QUEUE, transcriptionQueue } from './transcription.ts';
 import type { QueueSpec } from './types.ts';
 import { webhookQueue } from './webhook-delivery.ts';
@@ -9,4 +10,5 @@ export const QUEUES: Record<string, QueueSpec> = {
   [WEBHOOK_QUEUE]: webhookQueue,
   [ANALYSIS_QUEUE]: analysisQueue,
   [TRANSCRIPTION_QUEUE]: transcriptionQueue,
+  [METRICS_QUEUE]: metricsQueue,
 };

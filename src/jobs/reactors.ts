@@ -1,4 +1,5 @@
 import { analysisReactor } from './analysis-reactor.ts';
+import { metricsReactor } from './metrics-reactor.ts';
 import type { EventReactor } from './types.ts';
 import { webhookReactor } from './webhook-reactor.ts';
 
@@ -6,4 +7,5 @@ import { webhookReactor } from './webhook-reactor.ts';
 export const REACTORS: EventReactor[] = [
   webhookReactor,
   analysisReactor,
+  metricsReactor,
 ];

@@ -4,6 +4,7 @@ import { forbiddenLiteralHost, guardedLookup } from '../core/webhooks/webhook-ur
 import type { DeliveryToSend } from '../store/webhooks.ts';
 import type { QueueSpec } from './types.ts';
 import { webhookHeaders } from './webhook-signature.ts';
+import { amigoWebhookHeaders } from './amigo-webhook-signature.ts';
 
 const HOUR_MS = 3_600_000;
 /** Longest error text kept with an attempt. */
@@ -46,7 +47,7 @@ export async function attemptDelivery(delivery: DeliveryToSend, webhooks: Webhoo
   try {
     const response = await request(delivery.url, {
       method: 'POST',
-      headers: webhookHeaders(delivery.secret, delivery.eventId, delivery.body, time),
+      headers: (delivery.format === 'amigo' ? amigoWebhookHeaders : webhookHeaders)(delivery.secret, delivery.eventId, delivery.body, time),
       body: delivery.body,
       dispatcher: agentFor(webhooks.allowPrivateNetworks),
       signal: AbortSignal.any([signal, AbortSignal.timeout(webhooks.timeoutMs)]),

@@ -36,11 +36,18 @@ export type ConversationWithAgent = Conversation & {
   agentVersionSet: string | null;
   /** The text of its last message that is not deleted; '' when it has none. */
   finalMessage: string;
+  /** Whether it has insights (an analyses row). */
+  analyzed: boolean;
+  /** The post-processing kinds done for it (post_processings), by name. */
+  completedPostProcessings: string[];
 };
 
 const EXTRAS = `c.agent_id AS "agentId", a.name AS "agentName", c.agent_version AS "agentVersion", c.agent_version_set AS "agentVersionSet",
   coalesce((SELECT m.text FROM messages m WHERE m.customer_id = c.customer_id AND m.conversation_id = c.id AND m.state <> 'DELETED'
-            ORDER BY m.seq DESC LIMIT 1), '') AS "finalMessage"`;
+            ORDER BY m.seq DESC LIMIT 1), '') AS "finalMessage",
+  EXISTS (SELECT 1 FROM analyses an WHERE an.customer_id = c.customer_id AND an.conversation_id = c.id) AS analyzed,
+  coalesce((SELECT array_agg(p.type ORDER BY p.type) FROM post_processings p
+             WHERE p.customer_id = c.customer_id AND p.conversation_id = c.id), '{}') AS "completedPostProcessings"`;
 
 export async function listConversationsFiltered(
   db: Queryable,

@@ -19,6 +19,7 @@ import * as interactions from './interactions.ts';
 import * as jobs from './jobs.ts';
 import * as knowledge from './knowledge.ts';
 import * as messages from './messages.ts';
+import * as postProcessings from './post-processings.ts';
 import * as sampling from './sampling.ts';
 import * as tags from './tags.ts';
 import * as webhooks from './webhooks.ts';
@@ -73,6 +74,7 @@ function bindAll(db: Queryable) {
     jobs: bind(db, jobs),
     webhooks: bind(db, webhooks),
     analyses: bind(db, analyses),
+    postProcessings: bind(db, postProcessings),
     endUsers: bind(db, endUsers),
     filteredLists: bind(db, filteredLists),
     interactions: bind(db, interactions),

@@ -1,11 +1,15 @@
 import type { Queryable } from './driver.ts';
 
+/** How an endpoint's deliveries are shaped and signed (core/webhooks/webhooks.ts WEBHOOK_FORMATS). */
+export type WebhookFormat = 'standard' | 'amigo';
+
 export interface WebhookEndpoint {
   customerId: string;
   id: string;
   url: string;
   /** Subscribed event types; empty means every type. */
   events: string[];
+  format: WebhookFormat;
   description: string;
   enabled: boolean;
   disabledReason: string;
@@ -44,6 +48,8 @@ export interface NewDelivery {
   eventType: string;
   conversationId: string;
   body: string;
+  /** The endpoint's format the body was made for; it is signed the same way. */
+  format: WebhookFormat;
 }
 
 /** What the delivery job needs to send one delivery. */
@@ -52,24 +58,25 @@ export interface DeliveryToSend {
   endpointId: string;
   eventId: string;
   body: string;
+  format: WebhookFormat;
   status: DeliveryStatus;
   url: string;
   secret: string;
   endpointEnabled: boolean;
 }
 
-const ENDPOINT_SELECT = `customer_id AS "customerId", id, url, events, description, enabled, disabled_reason AS "disabledReason",
+const ENDPOINT_SELECT = `customer_id AS "customerId", id, url, events, format, description, enabled, disabled_reason AS "disabledReason",
   failing_since AS "failingSince", create_time AS "createTime", update_time AS "updateTime"`;
 
 export async function insertEndpoint(
   db: Queryable,
   customerId: string,
-  endpoint: { id: string; url: string; events: readonly string[]; description: string; secret: string },
+  endpoint: { id: string; url: string; events: readonly string[]; format: WebhookFormat; description: string; secret: string },
 ): Promise<WebhookEndpoint> {
   const rows = await db.query<WebhookEndpoint>(
-    `INSERT INTO webhook_endpoints (customer_id, id, url, events, description, secret)
-     VALUES ($1, $2, $3, $4::text[], $5, $6) RETURNING ${ENDPOINT_SELECT}`,
-    [customerId, endpoint.id, endpoint.url, endpoint.events, endpoint.description, endpoint.secret],
+    `INSERT INTO webhook_endpoints (customer_id, id, url, events, format, description, secret)
+     VALUES ($1, $2, $3, $4::text[], $5, $6, $7) RETURNING ${ENDPOINT_SELECT}`,
+    [customerId, endpoint.id, endpoint.url, endpoint.events, endpoint.format, endpoint.description, endpoint.secret],
   );
   return rows[0];
 }
@@ -104,6 +111,7 @@ export async function getEndpoint(db: Queryable, customerId: string, id: string,
 export interface EndpointChanges {
   url?: string;
   events?: readonly string[];
+  format?: WebhookFormat;
   description?: string;
   enabled?: boolean;
   disabledReason?: string;
@@ -113,6 +121,7 @@ export interface EndpointChanges {
 const ENDPOINT_COLUMNS: Record<keyof EndpointChanges, [string, string]> = {
   url: ['url', 'text'],
   events: ['events', 'text[]'],
+  format: ['format', 'text'],
   description: ['description', 'text'],
   enabled: ['enabled', 'boolean'],
   disabledReason: ['disabled_reason', 'text'],
@@ -169,10 +178,10 @@ export async function deleteEndpoint(db: Queryable, customerId: string, id: stri
 export async function insertDeliveries(db: Queryable, customerId: string, deliveries: readonly NewDelivery[]): Promise<NewDelivery[]> {
   if (deliveries.length === 0) return [];
   const inserted = await db.query<{ id: string }>(
-    `INSERT INTO webhook_deliveries (customer_id, id, endpoint_id, event_id, event_type, conversation_id, body)
-     SELECT $1::text, d.id, d.endpoint_id, d.event_id, d.event_type, d.conversation_id, d.body
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-            AS d(id, endpoint_id, event_id, event_type, conversation_id, body)
+    `INSERT INTO webhook_deliveries (customer_id, id, endpoint_id, event_id, event_type, conversation_id, body, format)
+     SELECT $1::text, d.id, d.endpoint_id, d.event_id, d.event_type, d.conversation_id, d.body, d.format
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+            AS d(id, endpoint_id, event_id, event_type, conversation_id, body, format)
      ON CONFLICT DO NOTHING RETURNING id`,
     [
       customerId,
@@ -182,6 +191,7 @@ export async function insertDeliveries(db: Queryable, customerId: string, delive
       deliveries.map((d) => d.eventType),
       deliveries.map((d) => d.conversationId),
       deliveries.map((d) => d.body),
+      deliveries.map((d) => d.format),
     ],
   );
   const ids = new Set(inserted.map((r) => r.id));
@@ -196,7 +206,7 @@ export async function insertDeliveries(db: Queryable, customerId: string, delive
  */
 export async function claimDeliveryToSend(db: Queryable, customerId: string, deliveryId: string, attemptMs: number): Promise<DeliveryToSend | undefined> {
   const rows = await db.query<DeliveryToSend>(
-    `SELECT d.id, d.endpoint_id AS "endpointId", d.event_id AS "eventId", d.body, d.status, e.url, e.secret,
+    `SELECT d.id, d.endpoint_id AS "endpointId", d.event_id AS "eventId", d.body, d.format, d.status, e.url, e.secret,
             e.enabled AS "endpointEnabled"
        FROM webhook_deliveries d
        JOIN webhook_endpoints e ON e.customer_id = d.customer_id AND e.id = d.endpoint_id

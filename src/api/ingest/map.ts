@@ -201,6 +201,7 @@ export function webhookToWire(endpoint: WebhookEndpoint) {
     id: endpoint.id,
     url: endpoint.url,
     events: endpoint.events,
+    format: endpoint.format,
     description: endpoint.description,
     enabled: endpoint.enabled,
     disabledReason: endpoint.disabledReason,

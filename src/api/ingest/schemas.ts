@@ -5,6 +5,7 @@ import { INGEST_STATUSES } from './map.ts';
 import { AGENT_LIMITS, AGENT_STATUSES } from '../../core/agents/agents.ts';
 import { wireIdPattern } from './ids.ts';
 import { RESOURCE_ID_PATTERN } from '../../core/tenancy/tenancy.ts';
+import { WEBHOOK_FORMATS } from '../../core/webhooks/webhooks.ts';
 
 export function StringEnum<T extends readonly string[]>(values: T, options: { description?: string } = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
@@ -175,10 +176,18 @@ export const ListPromptsQuery = Obj({ status: Opt(PromptStatus), ...Paging });
 
 // ---- webhooks
 
+const WebhookFormat = StringEnum(WEBHOOK_FORMATS, {
+  description: '[Parley] How deliveries are shaped and signed. `standard` (default): the events above, signed the Standard Webhooks way '
+    + '(webhook-id, webhook-timestamp, webhook-signature). `amigo`: Amigo\'s events (conversation-post-processing-complete) in Amigo\'s body, '
+    + 'with x-amigo-idempotent-key, x-amigo-request-timestamp (ms) and x-amigo-request-signature: hex HMAC-SHA256 of `v1:{timestamp}:{body}` '
+    + 'keyed with the secret. An endpoint receives only its format\'s events, and `events` names events of its format.',
+});
+
 export const WebhookResponse = Type.Object({
   id: Type.String(),
   url: Type.String(),
   events: Type.Array(Type.String()),
+  format: WebhookFormat,
   description: Type.String(),
   enabled: Type.Boolean(),
   disabledReason: Type.String(),
@@ -192,6 +201,7 @@ export const CreatedWebhook = Type.Object({ ...WebhookResponse.properties, secre
 export const CreateWebhookBody = Obj({
   url: Type.String({ minLength: 1, maxLength: 2048 }),
   events: Opt(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 16 })),
+  format: Opt(WebhookFormat),
   description: Opt(Type.String({ maxLength: 1024 })),
 });
 
@@ -199,6 +209,7 @@ export const UpdateWebhookBody = Obj({
   enabled: Opt(Type.Boolean()),
   url: Opt(Type.String({ minLength: 1, maxLength: 2048 })),
   events: Opt(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 16 })),
+  format: Opt(WebhookFormat),
   description: Opt(Type.String({ maxLength: 1024 })),
 });
 

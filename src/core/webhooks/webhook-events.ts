@@ -56,7 +56,7 @@ function changedFields(events: readonly ConversationEvent[]): string[] {
  * run twice makes the same event (and the unique index drops the copy). 32-bit seconds first,
  * like every Parley id, so ids sort by time.
  */
-function webhookEventId(batchStart: ConversationEvent, type: WebhookEventType): string {
+export function webhookEventId(batchStart: ConversationEvent, type: string): string {
   const seconds = Math.floor(batchStart.createTime.getTime() / 1000) >>> 0;
   const digest = createHash('sha256')
     .update(`${batchStart.customerId}\0${batchStart.conversationId}\0${batchStart.seq}\0${type}`)

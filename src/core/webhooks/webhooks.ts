@@ -2,16 +2,33 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Driver } from '../../store/driver.ts';
 import { stores, type Stores } from '../../store/index.ts';
-import type { DeliveryToSend, EndpointChanges, NewDelivery, WebhookDelivery, WebhookEndpoint } from '../../store/webhooks.ts';
+import type { DeliveryToSend, EndpointChanges, NewDelivery, WebhookDelivery, WebhookEndpoint, WebhookFormat } from '../../store/webhooks.ts';
 import { invalidArgument, notFound, ParleyError } from '../../kernel/errors.ts';
 import { isId, newId } from '../../kernel/ids.ts';
 import { checkOffsetPage, LIMITS } from '../../kernel/limits.ts';
 import type { Caller, ConversationEvent } from '../../kernel/types.ts';
-import { WEBHOOK_EVENT_TYPES, webhookBody, webhookEventsFor, type WebhookEventType } from './webhook-events.ts';
+import { WEBHOOK_EVENT_TYPES, webhookBody, webhookEventsFor } from './webhook-events.ts';
+import { AMIGO_WEBHOOK_EVENT_TYPES, amigoWebhookEventsFor } from './amigo-webhook-events.ts';
 import { checkWebhookUrl } from './webhook-url.ts';
 
 export type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../store/webhooks.ts';
 export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-events.ts';
+export { AMIGO_WEBHOOK_EVENT_TYPES } from './amigo-webhook-events.ts';
+
+/**
+ * How an endpoint's deliveries are shaped and signed [Parley]: `standard` (the default) gets
+ * Converra's events signed the Standard Webhooks way; `amigo` gets Amigo's events signed the Amigo
+ * way (x-amigo-request-signature). An endpoint gets only its format's events: each format's
+ * receiver knows one body shape and one signature.
+ */
+export const WEBHOOK_FORMATS = ['standard', 'amigo'] as const satisfies readonly WebhookFormat[];
+export type { WebhookFormat };
+
+/** The event types each format's endpoints can subscribe to. */
+const EVENT_TYPES_OF_FORMAT: Record<WebhookFormat, readonly string[]> = {
+  standard: WEBHOOK_EVENT_TYPES,
+  amigo: AMIGO_WEBHOOK_EVENT_TYPES,
+};
 
 /** Parley's webhook limits (the vendor documents none). */
 export const WEBHOOK_LIMITS = {
@@ -32,6 +49,8 @@ export interface WebhookOptions {
 export interface EndpointInput {
   url: string;
   events?: readonly string[];
+  /** Default `standard`. */
+  format?: string;
   description?: string;
 }
 
@@ -39,6 +58,8 @@ export interface EndpointUpdate {
   enabled?: boolean;
   url?: string;
   events?: readonly string[];
+  /** A new format needs `events` of that format too, unless the endpoint subscribes to every event. */
+  format?: string;
   description?: string;
 }
 
@@ -58,15 +79,20 @@ function newSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-function checkEvents(events: readonly string[] | undefined): WebhookEventType[] {
+function checkFormat(format: string | undefined): WebhookFormat {
+  if (format === undefined) return 'standard';
+  if (!(WEBHOOK_FORMATS as readonly string[]).includes(format)) throw invalidArgument('format', `must be one of ${WEBHOOK_FORMATS.join(', ')}`);
+  return format as WebhookFormat;
+}
+
+function checkEvents(events: readonly string[] | undefined, format: WebhookFormat): string[] {
   if (!events) return [];
   if (events.length > 16) throw invalidArgument('events', 'at most 16 entries');
+  const allowed = EVENT_TYPES_OF_FORMAT[format];
   events.forEach((event, i) => {
-    if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event)) {
-      throw invalidArgument(`events[${i}]`, `must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}`);
-    }
+    if (!allowed.includes(event)) throw invalidArgument(`events[${i}]`, `must be one of ${allowed.join(', ')} (format ${format})`);
   });
-  return [...new Set(events as readonly WebhookEventType[])];
+  return [...new Set(events)];
 }
 
 function checkDescription(description: string | undefined): string {
@@ -87,7 +113,7 @@ function checkEndpointId(id: string): void {
   if (!isId(id)) throw notFound('webhook endpoint');
 }
 
-export function subscribes(endpoint: Pick<WebhookEndpoint, 'events'>, type: WebhookEventType): boolean {
+export function subscribes(endpoint: Pick<WebhookEndpoint, 'events'>, type: string): boolean {
   return endpoint.events.length === 0 || endpoint.events.includes(type);
 }
 
@@ -103,14 +129,20 @@ export async function planDeliveries(
   endpoints: readonly WebhookEndpoint[],
 ): Promise<NewDelivery[]> {
   if (endpoints.length === 0) return [];
-  // Undefined once deleted: only a deletion is then still told (its event outlives the row).
-  const conversation = await s.conversations.getConversation({ customerId: batch.customerId, id: batch.conversationId });
+  const events: { format: WebhookFormat; id: string; type: string; body: string }[] = [];
+  if (endpoints.some((e) => e.format === 'standard')) {
+    // Undefined once deleted: only a deletion is then still told (its event outlives the row).
+    const conversation = await s.conversations.getConversation({ customerId: batch.customerId, id: batch.conversationId });
+    for (const event of webhookEventsFor(conversation, batch.events)) events.push({ format: 'standard', id: event.id, type: event.type, body: webhookBody(event) });
+  }
+  for (const event of amigoWebhookEventsFor(batch.events)) events.push({ format: 'amigo', ...event });
   const deliveries: NewDelivery[] = [];
-  for (const event of webhookEventsFor(conversation, batch.events)) {
-    const body = webhookBody(event);
+  for (const event of events) {
     for (const endpoint of endpoints) {
-      if (!subscribes(endpoint, event.type)) continue;
-      deliveries.push({ id: newId(), endpointId: endpoint.id, eventId: event.id, eventType: event.type, conversationId: batch.conversationId, body });
+      if (endpoint.format !== event.format || !subscribes(endpoint, event.type)) continue;
+      deliveries.push({
+        id: newId(), endpointId: endpoint.id, eventId: event.id, eventType: event.type, conversationId: batch.conversationId, body: event.body, format: event.format,
+      });
     }
   }
   return s.webhooks.insertDeliveries(batch.customerId, deliveries);
@@ -136,7 +168,8 @@ export class WebhookService {
   /** Registers an endpoint; the secret is returned here only. Empty or omitted `events` = every event. */
   async create(caller: Caller, input: EndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     requireWholeCustomer(caller);
-    const events = checkEvents(input.events);
+    const format = checkFormat(input.format);
+    const events = checkEvents(input.events, format);
     const description = checkDescription(input.description);
     const url = await checkWebhookUrl(input.url ?? '', { allowPrivateNetworks: this.allowPrivateNetworks });
     const secret = newSecret();
@@ -148,7 +181,7 @@ export class WebhookService {
           limit: { name: 'webhookEndpoints', max: WEBHOOK_LIMITS.endpointsPerCustomer },
         });
       }
-      const endpoint = await s.webhooks.insertEndpoint(caller.customerId, { id: newId(), url, events, description, secret });
+      const endpoint = await s.webhooks.insertEndpoint(caller.customerId, { id: newId(), url, events, format, description, secret });
       return { endpoint, secret };
     });
   }
@@ -171,7 +204,7 @@ export class WebhookService {
     requireWholeCustomer(caller);
     checkEndpointId(id);
     const changes: EndpointChanges = {};
-    if (input.events !== undefined) changes.events = checkEvents(input.events);
+    const newFormat = input.format === undefined ? undefined : checkFormat(input.format);
     if (input.description !== undefined) changes.description = checkDescription(input.description);
     if (input.url !== undefined) {
       changes.url = await checkWebhookUrl(input.url, { allowPrivateNetworks: this.allowPrivateNetworks });
@@ -181,6 +214,12 @@ export class WebhookService {
       const s = stores(tx);
       const current = await s.webhooks.getEndpoint(caller.customerId, id, { forUpdate: true });
       if (!current) throw notFound('webhook endpoint');
+      const format = newFormat ?? current.format;
+      if (format !== current.format) changes.format = format;
+      if (input.events !== undefined) changes.events = checkEvents(input.events, format);
+      else if (changes.format && current.events.length > 0) {
+        throw invalidArgument('events', `the endpoint subscribes to ${current.events.join(', ')}: give the events of format ${format} with the new format`);
+      }
       if (input.enabled === true && !current.enabled) Object.assign(changes, { enabled: true, disabledReason: '', failingSince: null });
       if (input.enabled === false && current.enabled) Object.assign(changes, { enabled: false, disabledReason: 'disabled by a caller' });
       if (Object.keys(changes).length === 0) return current;
