@@ -1,4 +1,5 @@
 import type { AsrMode } from './providers/asr/index.ts';
+import type { TtsMode } from './providers/tts/synthesizer-from-config.ts';
 import type { S3BlobStoreOptions } from './providers/blobs/s3-blob-store.ts';
 /**
  * Every setting Parley reads from the environment. The README's configuration table lists
@@ -31,6 +32,11 @@ export const CONFIG_OPTIONS = [
   { env: 'PARLEY_ASR_BASE_URL', default: '', description: 'OpenAI-compatible transcription service (`https://api.openai.com`); Parley posts to `{base}/v1/audio/transcriptions`.' },
   { env: 'PARLEY_ASR_API_KEY', default: '', description: 'Bearer key for PARLEY_ASR_BASE_URL.' },
   { env: 'PARLEY_ASR_MODEL', default: 'whisper-1', description: 'Model name sent to the transcription service.' },
+  { env: 'PARLEY_TTS', default: 'auto', description: 'Speech for the `agent` surface\'s voice replies (`response_format=voice`): auto (the OpenAI-compatible service when PARLEY_TTS_BASE_URL is set, else espeak-ng when installed, else none: voice replies are refused), openai, local or off.' },
+  { env: 'PARLEY_TTS_BASE_URL', default: '', description: 'OpenAI-compatible speech service (`https://api.openai.com`); Parley posts to `{base}/v1/audio/speech` with `response_format: "pcm"`.' },
+  { env: 'PARLEY_TTS_API_KEY', default: '', description: 'Bearer key for PARLEY_TTS_BASE_URL.' },
+  { env: 'PARLEY_TTS_MODEL', default: 'tts-1', description: 'Model name sent to the speech service.' },
+  { env: 'PARLEY_TTS_VOICE', default: '', description: 'The agent\'s voice: a voice of the speech service (default `alloy`), or with espeak-ng one of `espeak-ng --voices` (default `en-us`).' },
   { env: 'PARLEY_LLM_BASE_URL', default: '', description: 'Base URL of an OpenAI-compatible API (e.g. `https://api.openai.com/v1`, vLLM, Ollama `http://127.0.0.1:11434/v1`). Set together with PARLEY_LLM_MODEL: insights come from that model instead of the local analyzer.' },
   { env: 'PARLEY_LLM_API_KEY', default: '', description: 'Bearer token sent to PARLEY_LLM_BASE_URL (leave unset for servers without authentication).' },
   { env: 'PARLEY_LLM_MODEL', default: '', description: 'Model name sent to PARLEY_LLM_BASE_URL (e.g. `gpt-4o-mini`).' },
@@ -65,6 +71,11 @@ export interface Config {
   asrBaseUrl: string;
   asrApiKey: string;
   asrModel: string;
+  tts: TtsMode;
+  ttsBaseUrl: string;
+  ttsApiKey: string;
+  ttsModel: string;
+  ttsVoice: string;
   /** Set when PARLEY_LLM_BASE_URL and PARLEY_LLM_MODEL are. */
   llm: { baseUrl: string; apiKey: string; model: string; timeoutMs: number } | undefined;
 }
@@ -142,6 +153,12 @@ function asrMode(env: NodeJS.ProcessEnv): AsrMode {
   return raw;
 }
 
+function ttsMode(env: NodeJS.ProcessEnv): TtsMode {
+  const raw = read(env, 'PARLEY_TTS').toLowerCase();
+  if (raw !== 'auto' && raw !== 'openai' && raw !== 'local' && raw !== 'off') throw new Error(`PARLEY_TTS must be auto, openai, local or off, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   return {
     databaseUrl: read(env, 'DATABASE_URL') || undefined,
@@ -167,6 +184,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     asrBaseUrl: read(env, 'PARLEY_ASR_BASE_URL'),
     asrApiKey: read(env, 'PARLEY_ASR_API_KEY'),
     asrModel: read(env, 'PARLEY_ASR_MODEL'),
+    tts: ttsMode(env),
+    ttsBaseUrl: read(env, 'PARLEY_TTS_BASE_URL'),
+    ttsApiKey: read(env, 'PARLEY_TTS_API_KEY'),
+    ttsModel: read(env, 'PARLEY_TTS_MODEL'),
+    ttsVoice: read(env, 'PARLEY_TTS_VOICE'),
     llm: llmConfig(env),
     ...overrides,
   };

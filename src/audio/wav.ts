@@ -179,7 +179,7 @@ function grow(pcm: Int16Array): Int16Array {
 }
 
 /** Finds the data chunk in a WAV prefix; null when more bytes are needed. `channels: 0` marks non-PCM16. */
-function locateData(buf: Buffer, field: string) {
+export function locateData(buf: Buffer, field: string) {
   if (buf.length < 12) return null;
   if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') throw invalidArgument(field, 'not a RIFF/WAVE file');
   let offset = 12;

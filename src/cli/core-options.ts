@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { CoreOptions } from '../core/index.ts';
 import { transcriberFromConfig } from '../providers/asr/index.ts';
+import { synthesizerFromConfig } from '../providers/tts/synthesizer-from-config.ts';
 import { analyzerFromConfig } from '../providers/analysis/index.ts';
 import { answererFromConfig } from '../core/agents/runtime/answerer-from-config.ts';
 import { blobStoreFromConfig } from '../providers/blobs/blob-store-config.ts';
@@ -20,5 +21,6 @@ export function coreOptions(config: Config): CoreOptions {
     blobs: blobStoreFromConfig(config),
     callSpoolDir: config.memory ? undefined : recordingSpoolDir(config.dataDir),
     transcriber: transcriberFromConfig(config),
+    synthesizer: synthesizerFromConfig(config),
   };
 }

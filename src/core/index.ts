@@ -3,6 +3,7 @@ import type { Driver } from '../store/driver.ts';
 import { FsBlobStore, type BlobStore } from '../providers/blobs/blob-store.ts';
 import { temporaryDir } from '../providers/blobs/temporary-dir.ts';
 import type { Transcriber } from '../providers/asr/transcriber.ts';
+import type { Synthesizer } from '../providers/tts/synthesizer.ts';
 import { ApiKeyService } from './tenancy/api-keys.ts';
 import { CallService } from './calls/calls.ts';
 import { ConversationLookupService } from './conversations/lookups.ts';
@@ -11,6 +12,7 @@ import { EventService } from './conversations/events.ts';
 import { IngestService } from './ingest/ingest.ts';
 import { TranscriptCache } from './ingest/transcript-cache.ts';
 import { InsightsService } from './insights/insights.ts';
+import { PostProcessingService } from './post-processing/post-processing.ts';
 import { IngestRateLimit } from './ingest/rate-limit.ts';
 import { MessageService } from './messages/messages.ts';
 import { AppendPath } from './messages/append.ts';
@@ -20,6 +22,7 @@ import { EndUserService, type EndUserTokenOptions } from './end-users/end-users.
 import { FilteredListService } from './conversations/filtered-list.ts';
 import { InteractionService } from './interactions/interactions.ts';
 import { FeedbackService } from './interactions/feedback.ts';
+import { MessageSourceService } from './interactions/message-source.ts';
 import type { Answerer } from './agents/runtime/answerer.ts';
 import { LocalAnswerer } from './agents/runtime/local-answerer.ts';
 import { SamplingService } from './sampling/sampling.ts';
@@ -40,6 +43,8 @@ export interface CoreOptions {
   callSpoolDir?: string;
   /** Who transcribes finished calls (transcriberFromConfig). Default null: calls are recorded, transcription is marked unavailable. */
   transcriber?: Transcriber | null;
+  /** Who speaks the agent's voice replies (synthesizerFromConfig). Default null: voice replies are refused, naming PARLEY_TTS. */
+  synthesizer?: Synthesizer | null;
   webhooks?: WebhookOptions;
   /** Estimated MB of ingest transcripts kept between appends (PARLEY_INGEST_TRANSCRIPT_CACHE_MB). Default 64; 0 keeps none. */
   ingestTranscriptCacheMb?: number;
@@ -78,11 +83,16 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     webhooks: new WebhookService(db, options.webhooks),
     agents,
     knowledge,
-    interactions: new InteractionService(db, { appends, answerer: options.answerer ?? new LocalAnswerer(), agents, knowledge }),
+    interactions: new InteractionService(db, {
+      appends, answerer: options.answerer ?? new LocalAnswerer(), agents, knowledge,
+      voice: { transcriber: options.transcriber ?? null, synthesizer: options.synthesizer ?? null, blobs },
+    }),
     filteredLists,
     feedback: new FeedbackService(db, filteredLists),
+    messageSources: new MessageSourceService(db, { blobs, filteredLists }),
     ingest: new IngestService(db, appends, new TranscriptCache(options.ingestTranscriptCacheMb ?? 64)),
     insights: new InsightsService(db, options.analyzer),
+    postProcessing: new PostProcessingService(db, filteredLists),
     ingestRateLimit: new IngestRateLimit(db, options.ingestRateLimitPerMinute ?? 300),
   };
 }

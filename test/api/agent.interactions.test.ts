@@ -94,7 +94,7 @@ forEachDriver('agent surface: create, interact and finish with the local agent',
     assertDetail(await interact(ctx.app, org(), token, conversationId, { recorded_message: 'hi', initial_message_type: 'agent-message' }), 422, 'bad type');
     assertDetail(await interact(ctx.app, org(), token, conversationId, { recorded_message: 'hi', extra: 'x' }), 422, 'unknown field');
     assertDetail(await interact(ctx.app, org(), token, conversationId, { recorded_message: 'hi' }, 'response_format=text'), 422, 'no request_format');
-    assertDetail(await interact(ctx.app, org(), token, conversationId, { recorded_message: 'hi' }, 'request_format=voice&response_format=text'), 400, 'voice');
+    assertDetail(await interact(ctx.app, org(), token, conversationId, { recorded_message: 'hi' }, 'request_format=voice&response_format=text'), 415, 'a form where a recording belongs');
     assertDetail(await interact(ctx.app, org(), token, conversationId, { recorded_message: 'hi' }, `${q}&current_agent_action_type=(`), 422, 'bad regex');
     assertDetail(await interact(ctx.app, org(), token, 'f'.repeat(24), { recorded_message: 'hi' }), 404, 'unknown conversation');
     assertDetail(await interact(ctx.app, org(), token, 'nope', { recorded_message: 'hi' }), 422, 'bad id');

@@ -1,7 +1,7 @@
 import { after, before } from 'node:test';
 import pino from 'pino';
 import { buildApp, type App } from '../../src/api/http.ts';
-import { createCore, type Core } from '../../src/core/index.ts';
+import { createCore, type Core, type CoreOptions } from '../../src/core/index.ts';
 import { freshDatabase, type DriverKind, type TestDatabase } from './db.ts';
 
 export interface TestTenant {
@@ -33,12 +33,12 @@ async function tenant(core: Core, customerId: string, profileId = 'default', nar
   return { customerId, profileId, key: key.secret, auth: { authorization: `Bearer ${key.secret}` } };
 }
 
-/** Registers before/after hooks that build an app on a fresh database for the enclosing suite. */
-export function useTestApp(kind: DriverKind): TestContext {
+/** Registers before/after hooks that build an app on a fresh database for the enclosing suite; `options` add providers. */
+export function useTestApp(kind: DriverKind, options: CoreOptions = {}): TestContext {
   const ctx = {} as TestContext;
   before(async () => {
     ctx.database = await freshDatabase(kind);
-    ctx.core = createCore(ctx.database.db, { keyCacheSeconds: 0 });
+    ctx.core = createCore(ctx.database.db, { keyCacheSeconds: 0, ...options });
     ctx.app = await buildApp({ core: ctx.core, logger: pino({ level: 'silent' }) });
     await ctx.app.ready();
     await ctx.core.tenancy.createCustomer('acme');

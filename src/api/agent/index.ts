@@ -10,7 +10,9 @@ import { feedbackRoutes } from './routes/feedback.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { interactionRoutes } from './routes/interactions.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { signInRoutes } from './routes/sign-in.ts';
+import { sourceRoutes } from './routes/source.ts';
 
 /**
  * The organization segment: a customer id that is not another surface's first segment under /v1
@@ -43,6 +45,6 @@ export async function agentSurface(app: FastifyInstance, { core }: SurfaceOption
         if (organization !== request.caller.customerId) throw new ParleyError('NOT_FOUND', `organization ${organization} not found`);
       });
     },
-    routes: [signInRoutes, conversationRoutes, interactionRoutes, recommendationRoutes, insightRoutes, feedbackRoutes],
+    routes: [signInRoutes, conversationRoutes, interactionRoutes, recommendationRoutes, insightRoutes, feedbackRoutes, metricsRoutes, sourceRoutes],
   });
 }

@@ -6,11 +6,14 @@ import type { ActionEvent, TurnEvent } from '../../core/interactions/turn-events
 import type { AgentFeedback, FeedbackListQuery, FeedbackSortField } from '../../core/interactions/feedback.ts';
 import type { InteractionInsights, RecordedCall } from '../../core/interactions/interaction-record.ts';
 import { AGENT_STATUS } from './errors.ts';
-import type { MESSAGE_TYPES } from './schemas.ts';
+import { POST_PROCESSINGS, type MESSAGE_TYPES } from './schemas.ts';
 
 /* Amigo's wire ↔ the core: names, ids, message types, tags and paging. */
 
 type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** A kind Amigo names (the schema's enum), so a kind the core adds later never breaks the wire. */
+const isPostProcessing = (kind: string): kind is (typeof POST_PROCESSINGS)[number] => (POST_PROCESSINGS as readonly string[]).includes(kind);
 
 /**
  * Amigo's message types by chat role (the one speaker rule, core/messages/chat-roles.ts): the end
@@ -49,9 +52,9 @@ export function conversationToWire(c: ConversationWithAgent) {
     user_id: c.visitor.externalUserId ?? '',
     created_at: c.createTime.toISOString(),
     is_finished: c.state === 'CLOSED',
-    // Post-conversation analysis is the agent runtime's (not served yet): nothing is analysed.
-    is_analyzed: false,
-    completed_post_processings: [],
+    // Analysed once it has insights (core/insights/); the post-processings are core/post-processing/'s.
+    is_analyzed: c.analyzed,
+    completed_post_processings: c.completedPostProcessings.filter(isPostProcessing),
     final_message: c.finalMessage,
     service_id: c.agentId ?? '',
     version_set_info: versionSetInfo(c),
@@ -169,7 +172,10 @@ export function turnEventToWire(event: TurnEvent, onCreate = false) {
           },
       };
     case 'piece':
-      return { type: 'new-message', message: event.text, transcript_alignment: null, stop: event.last, sequence_number: event.sequence, message_id: event.messageId };
+      return {
+        type: 'new-message', message: event.speech ? event.speech.audio : event.text, transcript_alignment: event.speech?.alignment ?? null,
+        stop: event.last, sequence_number: event.sequence, message_id: event.messageId,
+      };
     case 'complete':
       return {
         type: 'interaction-complete', message_id: event.messageId, interaction_id: event.interactionId,

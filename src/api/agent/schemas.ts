@@ -136,7 +136,7 @@ const actionTypeFilter = Opt(Type.String({
 export const INITIAL_MESSAGE_TYPES = ['user-message', 'external-event'] as const;
 
 export const CreateConversationQuery = Obj({
-  response_format: Format('The format of the agent\'s replies: `text` (voice needs a text-to-speech provider, not served yet: 400)'),
+  response_format: Format('The format of the agent\'s replies: `text`, or `voice` (base64 PCM16 pieces; 400 when no speech synthesis is configured)'),
   current_agent_action_type: actionTypeFilter,
   emit_current_agent_action_event: Opt(Type.Boolean({ description: 'The older form: false sends no current-agent-action events' })),
 });
@@ -150,10 +150,13 @@ export const CreateConversationBody = Obj({
 });
 
 export const InteractQuery = Obj({
-  request_format: Format('How the user\'s message arrives: `text` (multipart); voice needs a speech-to-text provider here, not served yet: 400'),
-  response_format: Format('The format of the agent\'s reply: `text` (voice: 400, not served yet)'),
+  request_format: Format('How the user\'s message arrives: `text` (multipart), or `voice` (the body is the recording; 400 when no speech recognition is configured)'),
+  response_format: Format('The format of the agent\'s reply: `text`, or `voice` (base64 PCM16 pieces, 24 kHz mono; 400 when no speech synthesis is configured)'),
   current_agent_action_type: actionTypeFilter,
-  request_audio_config: Opt(Type.String({ maxLength: 200, description: 'For voice requests (not served yet)' })),
+  request_audio_config: Opt(Type.String({
+    maxLength: 200,
+    description: 'For a voice request, JSON: `{"type": "mp3"}` or `{"type": "pcm", "frame_rate": 4000..44100, "n_channels": 1, "sample_width": 2 | 4}` (raw little-endian PCM); a WAV or MP3 file needs none',
+  })),
 });
 
 /** The multipart form of a text interaction, as parsed (routes/interactions.ts). */
@@ -161,6 +164,9 @@ export const InteractForm = Obj({
   recorded_message: Type.String({ minLength: 1, maxLength: 100_000, description: 'The user\'s message' }),
   initial_message_type: Opt(StringEnum(INITIAL_MESSAGE_TYPES, { description: 'Default user-message' })),
 });
+/** A voice interaction's body, as parsed (routes/interactions.ts): the recording's bytes. */
+export const VoiceRecording = Obj({ recording: Type.Unsafe<Buffer>({ description: 'The recording, as sent' }) });
+export const InteractBody = Type.Union([InteractForm, VoiceRecording]);
 
 const eventType = <T extends string>(type: T) => Type.Literal(type);
 export const ConversationCreatedEvent = Type.Object({ type: eventType('conversation-created'), conversation_id: Type.String() }, { title: 'ConversationCreatedEvent' });
@@ -182,8 +188,10 @@ export const CurrentAgentActionEvent = Type.Object({
 }, { title: 'CurrentAgentActionEvent' });
 export const NewMessageEvent = Type.Object({
   type: eventType('new-message'),
-  message: Type.String({ description: 'A piece of the reply; the pieces joined are the reply' }),
-  transcript_alignment: Type.Null(),
+  message: Type.String({ description: 'A piece of the reply (text: the pieces joined are the reply; voice: base64 PCM16 little-endian, 24 kHz mono)' }),
+  transcript_alignment: Type.Union([Type.Null(), Type.Array(Type.Tuple([Type.Integer(), Type.String()]))], {
+    description: 'Voice: on the first piece of each sentence, its characters with the milliseconds from the start of the reply\'s audio at which each is spoken (spread evenly over the sentence); null otherwise',
+  }),
   stop: Type.Boolean({ description: 'True on the last piece' }),
   sequence_number: Type.Integer({ description: 'From 0, consecutive' }),
   message_id: Type.String(),
@@ -319,3 +327,34 @@ export const SimulateBody = Obj({
   state_machine_version: Opt(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Accepted for Amigo\'s clients; Parley\'s states are part of the agent version' })),
 });
 export const SimulateQuery = Obj({ current_agent_action_type: actionTypeFilter });
+
+// ---- metrics [Parley path and body]
+
+export const ConversationMetric = Type.Object({
+  name: Type.String({ description: 'interactions, user_messages, agent_messages, human_agent_messages, duration, handoff_offers, handed_off, answered_from_knowledge_ratio' }),
+  value: Type.Number(),
+  unit: Type.String({ description: 'count, seconds, ratio (0 to 1) or boolean (0 or 1)' }),
+}, { title: 'ConversationMetric' });
+export const ConversationMetrics = Type.Object({
+  metrics: Type.Array(ConversationMetric, { description: 'Empty until compute-metrics is among the conversation\'s completed_post_processings' }),
+}, { title: 'GetConversationMetricsResponse' });
+
+// ---- message source: a voice message's recording, through a link Parley signs [vendor path; Parley body]
+
+export const MessageParams = Obj({
+  organization: Type.String({ description: 'The organization: the Parley customer id' }),
+  conversation_id: HexId('The conversation\'s 24-hex id'),
+  message_id: HexId('The message\'s 24-hex id'),
+});
+export const MessageSourceQuery = Obj({
+  long_lived: Opt(Type.Boolean({ default: false, description: 'A link that lasts 12 hours instead of 15 minutes' })),
+});
+export const MessageSource = Type.Object({
+  url: Type.String({ description: 'Where the recording is: a link signed by Parley, fetched without credentials until it expires' }),
+  expires_at: Timestamp,
+  content_type: Type.String({ description: 'The recording\'s type: audio/wav or audio/mpeg' }),
+}, { title: 'MessageSourceResponse' });
+export const RecordingLinkQuery = Obj({
+  expires: Type.Integer({ minimum: 0, description: 'Unix seconds after which the link is refused' }),
+  signature: Type.String({ maxLength: 100, description: 'The link\'s signature' }),
+});

@@ -14,8 +14,14 @@ import { historyOf, RunningAgents, type RunningAgent } from './agent-profile.ts'
 import { insightsOf, type InteractionInsights } from './interaction-record.ts';
 import { asParleyError, runTurn, SPEAKER_OF_INPUT, TURN_PASSAGES, type TurnInput } from './run-turn.ts';
 import type { TurnEvent, TurnInputType } from './turn-events.ts';
+import type { RecordingHints } from '../../audio/voice-recording.ts';
+import type { Transcriber } from '../../providers/asr/transcriber.ts';
+import type { Synthesizer } from '../../providers/tts/synthesizer.ts';
+import type { BlobStore } from '../../providers/blobs/blob-store.ts';
+import { readRecording, requireSynthesizer, requireTranscriber, transcribeRecording } from './voice.ts';
+import { discardUnlessStored, keepRecording, speakTurn, type ReplyFormat } from './voice-turn.ts';
 
-export type { TurnEvent, TurnInputType };
+export type { TurnEvent, TurnInputType, ReplyFormat };
 
 /**
  * How long a claim on a conversation lasts when its process dies mid-turn (a live turn gives it
@@ -34,6 +40,22 @@ export interface CreateInteractive {
   initialMessage?: { type: TurnInputType; text: string };
   /** Amigo's tags: the conversation's metadata, a key with one value or none. */
   tags?: Record<string, string | null>;
+  /** `voice`: the reply spoken (refused at once when no synthesizer is configured). */
+  replyFormat?: ReplyFormat;
+}
+
+/** A message in voice: the recording as uploaded, and what the request says of its format. */
+export interface VoiceMessage {
+  type: TurnInputType;
+  recording: Buffer;
+  hints: RecordingHints;
+}
+
+/** The speech providers and where recordings are kept (createCore passes the configured ones). */
+export interface VoiceProviders {
+  transcriber: Transcriber | null;
+  synthesizer: Synthesizer | null;
+  blobs: BlobStore;
 }
 
 /** A turn the caller streams: its events, in order; the generator persists the turn before its last event. */
@@ -75,7 +97,7 @@ export class InteractionService {
 
   constructor(
     private readonly db: Driver,
-    private readonly deps: { appends: AppendPath; answerer: Answerer; agents: AgentService; knowledge: KnowledgeService },
+    private readonly deps: { appends: AppendPath; answerer: Answerer; agents: AgentService; knowledge: KnowledgeService; voice: VoiceProviders },
   ) {
     this.running = new RunningAgents(db);
   }
@@ -92,6 +114,7 @@ export class InteractionService {
    * end user has an unfinished conversation with the agent.
    */
   async create(caller: Caller, request: CreateInteractive, signal: AbortSignal): Promise<StartedTurn> {
+    const synthesizer = this.replySynthesizer(request.replyFormat);
     const input = request.initialMessage ? checkInput(request.initialMessage, 'initial_message') : undefined;
     const metadata = checkTags(request.tags ?? {});
     const user = endUserOf(caller);
@@ -118,15 +141,23 @@ export class InteractionService {
       await stores(this.db).interactions.releaseInteraction(caller.customerId, conversation.id, interactionId).catch(() => undefined);
       throw err;
     }
-    return { conversationId: conversation.id, events: this.turn(caller, conversation.id, interactionId, agent, input, signal) };
+    return { conversationId: conversation.id, events: this.turn(caller, conversation.id, interactionId, agent, input, signal, synthesizer) };
   }
 
   /**
    * Claims the conversation for a turn and returns it ready to stream. Refused before anything is
-   * streamed: NOT_FOUND, ABORTED when it is finished or another interaction holds it.
+   * streamed: NOT_FOUND, ABORTED when it is finished or another interaction holds it. A voice
+   * message is read before (unsupported audio changes nothing), then transcribed under the claim
+   * and its recording kept with the turn (voice-turn.ts).
    */
-  async interact(caller: Caller, conversationId: string, input: { type: TurnInputType; text: string }, signal: AbortSignal): Promise<StartedTurn> {
-    const checked = checkInput(input, 'recorded_message');
+  async interact(
+    caller: Caller, conversationId: string, input: { type: TurnInputType; text: string } | VoiceMessage, signal: AbortSignal,
+    options: { replyFormat?: ReplyFormat } = {},
+  ): Promise<StartedTurn> {
+    const synthesizer = this.replySynthesizer(options.replyFormat);
+    let checked = 'text' in input ? checkInput(input, 'recorded_message') : undefined;
+    const recording = 'recording' in input ? await readRecording(input.recording, input.hints) : undefined;
+    const transcriber = recording ? requireTranscriber(this.deps.voice.transcriber) : null;
     const interactionId = newId();
     const target = { customerId: caller.customerId, conversationId, profileId: caller.profileId, agentId: caller.agentId };
     const start = await stores(this.db).interactions.startTurn(target, interactionId, INTERACTION_LEASE_SECONDS);
@@ -134,13 +165,29 @@ export class InteractionService {
     if (start.state === 'CLOSED') throw finished();
     if (!start.claimed) throw running();
     let agent: RunningAgent;
+    let kept: string | undefined;
     try {
       agent = await this.running.recorded(caller.customerId, start.agentId, start.agentVersion);
+      if (recording && transcriber) {
+        const text = await transcribeRecording(transcriber, recording, { signal });
+        const heard = checkInput({ type: input.type, text }, 'body');
+        const at = { customerId: caller.customerId, conversationId, messageId: heard.messageId };
+        const { key, metadata } = await keepRecording(this.deps.voice.blobs, at, recording, transcriber.name);
+        kept = key;
+        checked = { ...heard, metadata };
+      }
     } catch (err) {
       await stores(this.db).interactions.releaseInteraction(caller.customerId, conversationId, interactionId).catch(() => undefined);
       throw err;
     }
-    return { conversationId, events: this.turn(caller, conversationId, interactionId, agent, checked, signal) };
+    const events = this.turn(caller, conversationId, interactionId, agent, checked, signal, synthesizer);
+    const blobs = this.deps.voice.blobs;
+    return { conversationId, events: kept ? discardUnlessStored(events, () => blobs.delete(kept)) : events };
+  }
+
+  /** The synthesizer a reply format needs: none for text; for voice, the configured one or FAILED_PRECONDITION. */
+  private replySynthesizer(format: ReplyFormat | undefined): Synthesizer | null {
+    return format === 'voice' ? requireSynthesizer(this.deps.voice.synthesizer) : null;
   }
 
   /**
@@ -253,10 +300,13 @@ export class InteractionService {
 
   private turn(
     caller: Caller, conversationId: string, interactionId: string, agent: RunningAgent, input: TurnInput | undefined, signal: AbortSignal,
+    synthesizer: Synthesizer | null = null,
   ): AsyncGenerator<TurnEvent> {
-    return runTurn({
+    const events = runTurn({
       db: this.db, appends: this.deps.appends, answerer: this.deps.answerer, knowledge: this.deps.knowledge,
       caller, customerId: caller.customerId, conversationId, interactionId, agent, input, signal,
+      replyMetadata: synthesizer ? { format: 'voice', synthesizer: synthesizer.name } : undefined,
     });
+    return synthesizer ? speakTurn(events, synthesizer, signal) : events;
   }
 }

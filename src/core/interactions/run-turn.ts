@@ -26,6 +26,8 @@ export interface TurnInput {
   text: string;
   /** The id the input message is stored under (told to the caller before the reply). */
   messageId: string;
+  /** Stored on the input message over the defaults (a voice message's format and recording). */
+  metadata?: JsonObject;
 }
 
 export interface TurnContext {
@@ -47,6 +49,8 @@ export interface TurnContext {
    * nothing persisted, no claim held or given back.
    */
   simulation?: { beforeSeq: number };
+  /** Stored on the reply over the defaults (a spoken reply's format and synthesizer). */
+  replyMetadata?: JsonObject;
 }
 
 /** A failure of the runtime as a catalogue error: the provider's is UNAVAILABLE (the client may retry the turn). */
@@ -118,12 +122,14 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
       yield { kind: 'complete', messageId: replyId, interactionId, fullMessage: full, conversationCompleted: false };
       return;
     }
-    const metadata = { interactionId, format: 'text', runtime: ctx.answerer.name, ...(record ? { answeredFromKnowledge: record.answeredFromKnowledge } : {}) };
+    const metadata = {
+      interactionId, format: 'text', runtime: ctx.answerer.name, ...(record ? { answeredFromKnowledge: record.answeredFromKnowledge } : {}), ...ctx.replyMetadata,
+    };
     const messages: NewMessage[] = [];
     if (input) {
       messages.push({
         id: input.messageId, text: input.text, speaker: SPEAKER_OF_INPUT[input.type], state: 'FINAL',
-        metadata: { interactionId, format: 'text', messageType: input.type },
+        metadata: { interactionId, format: 'text', messageType: input.type, ...input.metadata },
       });
     }
     messages.push({ id: replyId, text: full, speaker: 'VIRTUAL_AGENT', state: 'FINAL', speakerInfo: { displayName: agent.profile.name }, metadata });

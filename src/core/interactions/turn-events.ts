@@ -28,6 +28,11 @@ export interface PieceEvent {
   text: string;
   sequence: number;
   last: boolean;
+  /**
+   * A spoken reply's piece (voice-turn.ts): base64 PCM16 at VOICE_REPLY_SAMPLE_RATE_HERTZ, with
+   * the characters of the sentence it starts and when each is spoken; `text` is that sentence.
+   */
+  speech?: { audio: string; alignment: [number, string][] | null };
 }
 
 /** The turn is persisted (committed): its messages are readable now. */

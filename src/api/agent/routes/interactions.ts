@@ -2,25 +2,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Core } from '../../../core/index.ts';
 import type { StartedTurn } from '../../../core/interactions/interactions.ts';
-import { failedPrecondition, invalidArgument, ParleyError } from '../../../kernel/errors.ts';
+import { invalidArgument, ParleyError } from '../../../kernel/errors.ts';
+import { RECORDING_CONTENT_TYPES } from '../../../audio/voice-recording.ts';
+import { recordingHintsOf } from '../audio-config.ts';
 import { ndjsonResponse } from '../../kit/ndjson.ts';
 import { missingBodyIsEmpty } from '../../kit/empty-json.ts';
 import { actionFilter, actionTypeOf, errorEventToWire, turnEventToWire } from '../map.ts';
 import {
   ConversationParams, CreateConversationBody, CreateConversationEvent, CreateConversationQuery, errorResponses, ErrorResponse, InteractEvent,
-  InteractForm, InteractionParams, InteractQuery, OrganizationParams, SimulateBody, SimulateQuery,
+  InteractBody, InteractForm, InteractionParams, InteractQuery, OrganizationParams, SimulateBody, SimulateQuery,
 } from '../schemas.ts';
 
 const tags = ['Agent: conversations'];
 const ndjson = (schema: object, description: string) => ({ description, content: { 'application/x-ndjson': { schema } } });
 const refusals = { 400: ErrorResponse, 409: ErrorResponse, ...errorResponses };
-
-/** Text only until a speech provider serves the agent surface: a voice format is refused before anything runs. */
-function requireText(field: string, format: 'text' | 'voice'): void {
-  if (format === 'voice') {
-    throw failedPrecondition(`${field}=voice is not served yet (no speech provider on the agent surface): use ${field}=text`);
-  }
-}
 
 /**
  * A text interaction's multipart form as an object of its fields (a file part as its text), read
@@ -73,6 +68,8 @@ async function streamTurn(
 export async function interactionRoutes(app: FastifyInstance, { core }: { core: Core }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => parseForm(request, body));
+  // A voice interaction's body is the recording itself (up to the server's body limit: 10 MB).
+  app.addContentTypeParser(RECORDING_CONTENT_TYPES, { parseAs: 'buffer' }, async (_request: FastifyRequest, body: Buffer) => ({ recording: body }));
 
   r.post('/conversation/', {
     config: {
@@ -86,7 +83,6 @@ export async function interactionRoutes(app: FastifyInstance, { core }: { core: 
     },
   }, async (request, reply) => {
     const { response_format: format, current_agent_action_type: regex, emit_current_agent_action_event: emit } = request.query;
-    requireText('response_format', format);
     const wants = actionFilter(regex, emit);
     const body = request.body;
     if (body.initial_message_type && !body.initial_message) throw invalidArgument('initial_message_type', 'only with an initial_message');
@@ -95,6 +91,7 @@ export async function interactionRoutes(app: FastifyInstance, { core }: { core: 
       versionSet: body.service_version_set_name ?? 'release',
       initialMessage: body.initial_message ? { type: body.initial_message_type ?? 'user-message', text: body.initial_message } : undefined,
       tags: body.tags,
+      replyFormat: format,
     }, signal), wants, true);
   });
 
@@ -102,26 +99,41 @@ export async function interactionRoutes(app: FastifyInstance, { core }: { core: 
     config: {
       permission: 'Agent:InteractWithConversation',
       openapi: {
-        requestBody: { required: true, content: { 'multipart/form-data': { schema: InteractForm } } },
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': { schema: InteractForm },
+            ...Object.fromEntries(['audio/wav', 'audio/mpeg', 'application/octet-stream'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+          },
+        },
         responses: { 200: ndjson(InteractEvent, 'NDJSON: user-message-available, current-agent-action events, new-message pieces, interaction-complete (or error, then the end)') },
       },
     },
     schema: {
       tags, operationId: 'interact-with-conversation',
       summary: 'Send the user\'s message and stream the agent\'s reply; 409 when the conversation is finished or another interaction runs',
-      params: ConversationParams, querystring: InteractQuery, body: InteractForm, response: { 415: ErrorResponse, ...refusals },
+      params: ConversationParams, querystring: InteractQuery, body: InteractBody, response: { 413: ErrorResponse, 415: ErrorResponse, ...refusals },
     },
   }, async (request, reply) => {
     const { request_format: requestFormat, response_format: responseFormat, current_agent_action_type: regex } = request.query;
-    if (!String(request.headers['content-type']).startsWith('multipart/form-data')) {
-      // Another parsable body (JSON) is not Amigo's form: the status Fastify gives a body it cannot read.
-      return reply.code(415).send({ detail: 'a text interaction is multipart/form-data with recorded_message (and initial_message_type)' });
+    const body = request.body;
+    let input: Parameters<Core['interactions']['interact']>[2];
+    if (requestFormat === 'voice') {
+      if (!('recording' in body)) {
+        return reply.code(415).send({ detail: `a voice interaction's body is the recording: ${RECORDING_CONTENT_TYPES.join(', ')} (raw PCM described by request_audio_config)` });
+      }
+      input = { type: 'user-message', recording: body.recording, hints: recordingHintsOf(request.headers['content-type'], request.query.request_audio_config) };
+    } else {
+      if (!String(request.headers['content-type']).startsWith('multipart/form-data')) {
+        // Another parsable body (JSON) is not Amigo's form: the status Fastify gives a body it cannot read.
+        return reply.code(415).send({ detail: 'a text interaction is multipart/form-data with recorded_message (and initial_message_type)' });
+      }
+      if (!('recorded_message' in body)) throw invalidArgument('recorded_message', 'is required');
+      input = { type: body.initial_message_type ?? 'user-message', text: body.recorded_message };
     }
-    requireText('request_format', requestFormat);
-    requireText('response_format', responseFormat);
     const wants = actionFilter(regex);
-    const input = { type: request.body.initial_message_type ?? 'user-message', text: request.body.recorded_message };
-    await streamTurn(request, reply, 200, (signal) => core.interactions.interact(request.caller, request.params.conversation_id, input, signal), wants, false);
+    const options = { replyFormat: responseFormat };
+    await streamTurn(request, reply, 200, (signal) => core.interactions.interact(request.caller, request.params.conversation_id, input, signal, options), wants, false);
   });
 
   r.post('/conversation/:conversation_id/interaction/:interaction_id/simulate', {
