@@ -113,6 +113,15 @@ CREATE TABLE public.calls (
     end_time timestamp with time zone
 );
 
+CREATE TABLE public.conversation_metrics (
+    customer_id text NOT NULL,
+    conversation_id text NOT NULL,
+    name text NOT NULL,
+    value double precision NOT NULL,
+    unit text NOT NULL,
+    "position" integer NOT NULL
+);
+
 CREATE TABLE public.conversation_tags (
     customer_id text NOT NULL,
     conversation_id text NOT NULL,
@@ -242,6 +251,14 @@ CREATE TABLE public.interaction_claims (
     expires_at timestamp with time zone NOT NULL
 );
 
+CREATE TABLE public.interaction_records (
+    customer_id text NOT NULL,
+    conversation_id text NOT NULL,
+    interaction_id text NOT NULL,
+    record jsonb NOT NULL,
+    create_time timestamp with time zone DEFAULT now() NOT NULL
+);
+
 CREATE TABLE public.jobs (
     id bigint NOT NULL,
     queue text NOT NULL,
@@ -318,6 +335,15 @@ CREATE TABLE public.parley_migrations (
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.post_processings (
+    customer_id text NOT NULL,
+    conversation_id text NOT NULL,
+    type text NOT NULL,
+    job_id text,
+    complete_time timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT post_processings_type_check CHECK ((type = ANY (ARRAY['generate-user-models'::text, 'extract-memories'::text, 'compute-metrics'::text])))
+);
+
 CREATE TABLE public.profiles (
     customer_id text NOT NULL,
     id text NOT NULL,
@@ -372,6 +398,8 @@ CREATE TABLE public.webhook_deliveries (
     delivered_time timestamp with time zone,
     seq bigint NOT NULL,
     sending_until timestamp with time zone,
+    format text DEFAULT 'standard'::text NOT NULL,
+    CONSTRAINT webhook_deliveries_format_check CHECK ((format = ANY (ARRAY['standard'::text, 'amigo'::text]))),
     CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])))
 );
 
@@ -396,7 +424,9 @@ CREATE TABLE public.webhook_endpoints (
     failing_since timestamp with time zone,
     create_time timestamp with time zone DEFAULT now() NOT NULL,
     update_time timestamp with time zone DEFAULT now() NOT NULL,
-    removed_time timestamp with time zone
+    removed_time timestamp with time zone,
+    format text DEFAULT 'standard'::text NOT NULL,
+    CONSTRAINT webhook_endpoints_format_check CHECK ((format = ANY (ARRAY['standard'::text, 'amigo'::text])))
 );
 
 ALTER TABLE ONLY public.agent_feedback
@@ -422,6 +452,9 @@ ALTER TABLE ONLY public.calls
 
 ALTER TABLE ONLY public.calls
     ADD CONSTRAINT calls_pkey PRIMARY KEY (customer_id, conversation_id);
+
+ALTER TABLE ONLY public.conversation_metrics
+    ADD CONSTRAINT conversation_metrics_pkey PRIMARY KEY (customer_id, conversation_id, name);
 
 ALTER TABLE ONLY public.conversation_tags
     ADD CONSTRAINT conversation_tags_pkey PRIMARY KEY (customer_id, conversation_id, tag_id);
@@ -456,6 +489,9 @@ ALTER TABLE ONLY public.ingest_conversations
 ALTER TABLE ONLY public.interaction_claims
     ADD CONSTRAINT interaction_claims_pkey PRIMARY KEY (customer_id, conversation_id);
 
+ALTER TABLE ONLY public.interaction_records
+    ADD CONSTRAINT interaction_records_pkey PRIMARY KEY (customer_id, conversation_id, interaction_id);
+
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
 
@@ -470,6 +506,9 @@ ALTER TABLE ONLY public.messages
 
 ALTER TABLE ONLY public.parley_migrations
     ADD CONSTRAINT parley_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY public.post_processings
+    ADD CONSTRAINT post_processings_pkey PRIMARY KEY (customer_id, conversation_id, type);
 
 ALTER TABLE ONLY public.profiles
     ADD CONSTRAINT profiles_pkey PRIMARY KEY (customer_id, id);
@@ -566,6 +605,9 @@ ALTER TABLE ONLY public.call_events
 ALTER TABLE ONLY public.calls
     ADD CONSTRAINT calls_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.conversation_metrics
+    ADD CONSTRAINT conversation_metrics_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.conversation_tags
     ADD CONSTRAINT conversation_tags_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
 
@@ -584,6 +626,9 @@ ALTER TABLE ONLY public.ingest_conversations
 ALTER TABLE ONLY public.interaction_claims
     ADD CONSTRAINT interaction_claims_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.interaction_records
+    ADD CONSTRAINT interaction_records_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.knowledge_chunks
     ADD CONSTRAINT knowledge_chunks_customer_id_agent_id_document_id_fkey FOREIGN KEY (customer_id, agent_id, document_id) REFERENCES public.knowledge_documents(customer_id, agent_id, id) ON DELETE CASCADE;
 
@@ -592,6 +637,9 @@ ALTER TABLE ONLY public.knowledge_documents
 
 ALTER TABLE ONLY public.messages
     ADD CONSTRAINT messages_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.post_processings
+    ADD CONSTRAINT post_processings_customer_id_conversation_id_fkey FOREIGN KEY (customer_id, conversation_id) REFERENCES public.conversations(customer_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.profiles
     ADD CONSTRAINT profiles_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id) ON DELETE CASCADE;

@@ -2,7 +2,8 @@ import { BEARER_SCHEME } from '../kit/auth.ts';
 import type { SurfaceDocs } from '../kit/openapi/types.ts';
 import {
   ConversationInstance, ConversationsPage, ConversationWithAgent, ErrorResponse, MessageInstance, MessagesPage, MessageType, PostAnalysisType,
-  SignInResponse, VersionSetInfo, CreateConversationEvent, InteractEvent, Feedback, FeedbackPage, RecommendResponses,
+  SignInResponse, VersionSetInfo, CreateConversationEvent, InteractEvent, Feedback, FeedbackPage, RecommendResponses, InteractionInsights,
+  ConversationMetric, ConversationMetrics, MessageSource,
 } from './schemas.ts';
 
 /** The agent surface's OpenAPI document: Amigo's paths, operationIds and object names. */
@@ -30,5 +31,9 @@ export const agentDocs: SurfaceDocs = {
     Feedback,
     GetFeedbacksResponse: FeedbackPage,
     RecommendResponsesResponse: RecommendResponses,
+    GetInteractionInsightsResponse: InteractionInsights,
+    ConversationMetric,
+    GetConversationMetricsResponse: ConversationMetrics,
+    GetMessageSourceResponse: MessageSource,
   },
 };
