@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { loadNlp, readSentences, type Sentence } from '../../../providers/analysis/nlp.ts';
 import type { KnowledgePassage } from '../../../store/knowledge.ts';
 import {
@@ -17,8 +18,26 @@ export const LOCAL_AGENT = {
   maxChars: 500,
 } as const;
 
+/**
+ * Knowledge passages as read, by their text: a passage never changes (a changed document is a new
+ * one), and the same few answer most questions, so each is read once, not at every turn that finds
+ * it (reading is most of the local agent's CPU). Bounded by entries: a passage is at most a few KB.
+ */
+const passagesRead = new LRUCache<string, readonly Sentence[]>({ max: 2000 });
+
+function passageSentences(text: string): readonly Sentence[] {
+  let sentences = passagesRead.get(text);
+  if (!sentences) {
+    sentences = readSentences(text);
+    passagesRead.set(text, sentences);
+  }
+  return sentences;
+}
+
 const WORD_POS = new Set(['NOUN', 'PROPN', 'VERB', 'ADJ', 'ADV', 'NUM']);
 const THING_POS = new Set(['NOUN', 'PROPN', 'NUM']);
+/** What a passage mentions: its content words, and the codes and symbols a question may name (`E-42`, `€`). */
+const MENTION_POS = new Set([...WORD_POS, 'X', 'SYM']);
 
 const forms = (t: { lemma: string; normal: string; stem: string }) => [t.lemma.toLowerCase(), t.normal.toLowerCase(), t.stem.toLowerCase()];
 
@@ -42,7 +61,7 @@ function wordsOf(question: readonly Sentence[], pos: ReadonlySet<string>): strin
  * or, for a question that names no thing, holds enough of its words.
  */
 function answers(question: readonly Sentence[], passage: KnowledgePassage): boolean {
-  const mentioned = contentWords(readSentences(`${passage.heading}. ${plain(passage.text)}`), new Set([...WORD_POS, 'X', 'SYM']));
+  const mentioned = contentWords(passageSentences(`${passage.heading}. ${plain(passage.text)}`), MENTION_POS);
   const said = (word: string[]) => word.some((form) => mentioned.has(form));
   const things = wordsOf(question, THING_POS);
   if (things.length > 0) return things.every(said);
@@ -75,7 +94,7 @@ function plain(text: string): string {
  */
 export function extractAnswer(question: readonly Sentence[], passage: KnowledgePassage): string {
   const words = contentWords(question);
-  const sentences = readSentences(plain(passage.text));
+  const sentences = passageSentences(plain(passage.text));
   if (sentences.length === 0) return '';
   const scores = sentences.map((s) => overlap(s, words));
   let best = scores.indexOf(Math.max(...scores));
