@@ -25,6 +25,8 @@ function topicOf(documentName: string): string {
 
 /** Agent versions kept in memory per process: a few thousand agents' worth of profiles. */
 const RUNNING_AGENTS_KEPT = 2000;
+/** Conversations whose agent version is kept (two short ids each). */
+const CONVERSATIONS_KEPT = 50_000;
 
 /**
  * The agents conversations run, by version. A version and the documents it names never change
@@ -33,6 +35,8 @@ const RUNNING_AGENTS_KEPT = 2000;
  */
 export class RunningAgents {
   private readonly kept = new LRUCache<string, Promise<RunningAgent | undefined>>({ max: RUNNING_AGENTS_KEPT });
+  /** The agent version each conversation runs, as seen: recorded at create, it never changes. */
+  private readonly ranBy = new LRUCache<string, { agentId: string; version: number }>({ max: CONVERSATIONS_KEPT });
 
   constructor(private readonly db: Queryable) {}
 
@@ -56,12 +60,25 @@ export class RunningAgents {
   async of(customerId: string, conversationId: string, otherVersion?: number): Promise<RunningAgent> {
     const recorded = await stores(this.db).agentVersions.getConversationAgentVersion(customerId, conversationId);
     if (!recorded) throw notFound('conversation');
-    return this.recorded(customerId, recorded.agentId, recorded.version, otherVersion);
+    return this.recorded(customerId, recorded.agentId, recorded.version, otherVersion, conversationId);
+  }
+
+  /**
+   * The agent a conversation runs when this process has seen it before, without reading the
+   * database; undefined otherwise. Lets a turn search the knowledge while it claims the
+   * conversation (the claim's read still decides whether the caller may reach it).
+   */
+  async seen(customerId: string, conversationId: string): Promise<RunningAgent | undefined> {
+    const ran = this.ranBy.get(`${customerId}/${conversationId}`);
+    return ran && this.at(customerId, ran.agentId, ran.version);
   }
 
   /** The agent of a conversation whose recorded agent and version the caller has read. */
-  async recorded(customerId: string, agentId: string | null, version: number | null, otherVersion?: number): Promise<RunningAgent> {
+  async recorded(
+    customerId: string, agentId: string | null, version: number | null, otherVersion?: number, conversationId?: string,
+  ): Promise<RunningAgent> {
     if (!agentId || !version) throw failedPrecondition('the conversation runs no service: it was not created on the agent surface');
+    if (conversationId) this.ranBy.set(`${customerId}/${conversationId}`, { agentId, version });
     const agent = await this.at(customerId, agentId, otherVersion ?? version);
     if (!agent && otherVersion !== undefined) throw invalidArgument('agent_version', `the service has no version ${otherVersion}`);
     if (!agent) throw notFound('service version of the conversation');

@@ -8,7 +8,7 @@ import { checkMessage } from '../messages/append.ts';
 import { AGENT_LIMITS } from '../agents/agent-input.ts';
 import type { AppendPath } from '../messages/append.ts';
 import type { AgentService, VersionSelector } from '../agents/agents.ts';
-import type { KnowledgeService } from '../agents/knowledge.ts';
+import type { KnowledgePassage, KnowledgeService } from '../agents/knowledge.ts';
 import type { Answerer } from '../agents/runtime/answerer.ts';
 import { historyOf, RunningAgents, type RunningAgent } from './agent-profile.ts';
 import { insightsOf, type InteractionInsights } from './interaction-record.ts';
@@ -160,14 +160,20 @@ export class InteractionService {
     const transcriber = recording ? requireTranscriber(this.deps.voice.transcriber) : null;
     const interactionId = newId();
     const target = { customerId: caller.customerId, conversationId, profileId: caller.profileId, agentId: caller.agentId };
+    // A text turn on a conversation this process has seen searches while it claims: one round trip
+    // less before the first piece. Its passages are used only once the claim says the caller may.
+    const search = checked ? this.searchAhead(caller.customerId, conversationId, checked.text) : undefined;
     const start = await stores(this.db).interactions.startTurn(target, interactionId, INTERACTION_LEASE_SECONDS);
     if (!start) throw notFound('conversation');
     if (start.state === 'CLOSED') throw finished();
     if (!start.claimed) throw running();
     let agent: RunningAgent;
     let kept: string | undefined;
+    let passages: Promise<KnowledgePassage[]> | undefined;
     try {
-      agent = await this.running.recorded(caller.customerId, start.agentId, start.agentVersion);
+      agent = await this.running.recorded(caller.customerId, start.agentId, start.agentVersion, undefined, conversationId);
+      const ahead = await search;
+      if (ahead?.agent === agent) passages = ahead.passages;
       if (recording && transcriber) {
         const text = await transcribeRecording(transcriber, recording, { signal });
         const heard = checkInput({ type: input.type, text }, 'body');
@@ -180,9 +186,19 @@ export class InteractionService {
       await stores(this.db).interactions.releaseInteraction(caller.customerId, conversationId, interactionId).catch(() => undefined);
       throw err;
     }
-    const events = this.turn(caller, conversationId, interactionId, agent, checked, signal, synthesizer);
+    const events = this.turn(caller, conversationId, interactionId, agent, checked, signal, synthesizer, passages);
     const blobs = this.deps.voice.blobs;
     return { conversationId, events: kept ? discardUnlessStored(events, () => blobs.delete(kept)) : events };
+  }
+
+  /** The knowledge search of a turn, started before its claim when the conversation's agent is known here. */
+  private async searchAhead(customerId: string, conversationId: string, text: string): Promise<{ agent: RunningAgent; passages: Promise<KnowledgePassage[]> } | undefined> {
+    const agent = await this.running.seen(customerId, conversationId);
+    if (!agent) return undefined;
+    const passages = this.deps.knowledge.searchVersion(agent.version, text.slice(0, AGENT_LIMITS.searchQuery), TURN_PASSAGES);
+    // Awaited by the turn, or dropped when the claim refuses it: never an unhandled rejection.
+    passages.catch(() => undefined);
+    return { agent, passages };
   }
 
   /** The synthesizer a reply format needs: none for text; for voice, the configured one or FAILED_PRECONDITION. */
@@ -300,11 +316,11 @@ export class InteractionService {
 
   private turn(
     caller: Caller, conversationId: string, interactionId: string, agent: RunningAgent, input: TurnInput | undefined, signal: AbortSignal,
-    synthesizer: Synthesizer | null = null,
+    synthesizer: Synthesizer | null = null, passages?: Promise<KnowledgePassage[]>,
   ): AsyncGenerator<TurnEvent> {
     const events = runTurn({
       db: this.db, appends: this.deps.appends, answerer: this.deps.answerer, knowledge: this.deps.knowledge,
-      caller, customerId: caller.customerId, conversationId, interactionId, agent, input, signal,
+      caller, customerId: caller.customerId, conversationId, interactionId, agent, input, signal, passages,
       replyMetadata: synthesizer ? { format: 'voice', synthesizer: synthesizer.name } : undefined,
     });
     return synthesizer ? speakTurn(events, synthesizer, signal) : events;

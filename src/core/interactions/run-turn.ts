@@ -9,7 +9,7 @@ import { actorOf } from '../tenancy/access.ts';
 import type { AppendPath } from '../messages/append.ts';
 import type { NewMessage } from '../../store/messages.ts';
 import { AGENT_LIMITS } from '../agents/agent-input.ts';
-import type { KnowledgeService } from '../agents/knowledge.ts';
+import type { KnowledgePassage, KnowledgeService } from '../agents/knowledge.ts';
 import type { Answerer, TurnRecord } from '../agents/runtime/answerer.ts';
 import { historyOf, type RunningAgent } from './agent-profile.ts';
 import { storedRecordOf } from './interaction-record.ts';
@@ -43,6 +43,8 @@ export interface TurnContext {
   agent: RunningAgent;
   /** Absent: the agent's opening turn (its greeting). */
   input?: TurnInput;
+  /** The knowledge search for the input, already under way (InteractionService.searchAhead); else the turn searches. */
+  passages?: Promise<KnowledgePassage[]>;
   signal: AbortSignal;
   /**
    * A simulation (re-running an earlier interaction): the history before it (`beforeSeq`), and
@@ -89,7 +91,7 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
       const query = input.text.slice(0, AGENT_LIMITS.searchQuery);
       yield { kind: 'action', phase: 'started', tool: 'knowledge-search', input: { query } };
       const started = performance.now();
-      const passages = await ctx.knowledge.searchVersion(agent.version, query, TURN_PASSAGES);
+      const passages = await (ctx.passages ?? ctx.knowledge.searchVersion(agent.version, query, TURN_PASSAGES));
       const durationMs = performance.now() - started;
       search = { durationMs: Math.round(durationMs), passages: passages.length };
       yield {
