@@ -249,29 +249,30 @@ async function setUp(env: Record<string, string>): Promise<{ key: string; agentI
  * BENCH_PARLEY_NODE_ARGS="--cpu-prof" and by counting the server's queries; kept in the section
  * so a rerun does not lose it. Update it when the path changes.
  */
-const WHERE_THE_TIME_GOES = `Where the time goes (issue 14, 2026-12-02; a CPU profile of the server, \`BENCH_ONLY=agent BENCH_PARLEY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"\`,
-and the server's queries counted by wrapping \`pg.Client#query\` in a preloaded module; three 15 s runs that day at load averages 5–8 gave
-127, 159 and 199 (profiled, agent only) interactions/s, first-piece p99 187–240 ms): an interaction is **14 database round trips,
-two of them commits that wait for the WAL flush**, nearly all in sequence, against 1 statement shared by many requests for the
-conversations append (group commit). Before the first piece: the API key behind the JWT (\`callerOf\`, not cached, unlike a
-presented key), the conversation (\`visible\`), its recorded agent version, that version, its documents (\`runningAgent\`),
-the claim (an INSERT committed on its own, so the first piece waits for an fsync), the agent and the version again (the
-knowledge search's scope), the full-text search, and the last 80 messages (\`historyOf\`, which the local agent never
-reads); after the last piece: BEGIN, the claim's DELETE, the append, COMMIT (a second fsync). In the profile (server process,
-15 s at 20 workers) 24% of the CPU is \`writev\` on sockets (15 points pg sending those queries, 2 the NDJSON lines: each
-event its own write), 11% parsing pg's replies, 20% node internals (streams, promises), 8% the local answerer (wink-nlp
-reading the question and up to 3 passages: 7%), 5% JWT verification (jose, WebCrypto HMAC), 4.5% GC, 14% idle (waiting on
-PostgreSQL). The machine's load average (5–8 on 2 cores: PostgreSQL, the server, the 20 clients and other work) adds run-queue
-waits to every one of those round trips, which is what the p95/p99 show.
+const WHERE_THE_TIME_GOES = `Where the time went, and what changed (issue 14, 2026-12-02). Before (commit 92ccd08): an interaction was
+**14 database round trips, two of them commits that waited for the WAL flush**, nearly all in sequence: the API key behind the JWT
+(not cached), the conversation, its recorded agent version, that version, its documents, the claim (an INSERT committed on its own),
+the agent and the version again (the search's scope), the full-text search, the last 80 messages (which the local agent never reads);
+then BEGIN, the claim's DELETE, the append, COMMIT. The server's profile had 24% of its samples in \`writev\` (pg sending those
+queries, and each NDJSON line its own write) and 5% in JWT verification.
 
-What would change it (src/, not changed by this benchmark): cache what is immutable per process (an agent version and its
-documents never change: \`runningAgent\` and the search's scope then cost nothing), read the conversation's recorded version
-with the conversation in one query, cache the JWT's key as presented keys are (\`PARLEY_KEY_CACHE_SECONDS\`); take the claim
-with \`SET LOCAL synchronous_commit = off\` (it is a lease: a claim lost in a crash is harmless, and the turn's own commit still
-waits for the flush) or fold it into the conversation read (INSERT … SELECT … WHERE state <> 'CLOSED' RETURNING); read the
-history only for an answerer that uses it; store the turn through the append path's group commit (the claim's release in the
-grouped statement) instead of a transaction of its own; write the NDJSON lines a turn produces at once in one write (cork). That
-takes the first piece from ~10 sequential round trips with an fsync to ~3 without one, and the turn from 14 to ~5.`;
+Now: **2 round trips before the first piece, run at the same time, and none waiting for a flush; the turn stored by a grouped
+statement**. One statement starts the turn (store \`startTurn\`: the conversation, the agent version it runs, and the claim,
+committed with synchronous_commit off for that transaction only: a lost claim is a harmless lease) while the full-text search runs
+on another connection in the version the process has seen the conversation run (recorded at create, it never changes; the passages
+are used only once the claim admits the caller); the version and its documents come from a per-process cache of immutable versions
+(\`RunningAgents\`); no history is read for a runtime that does not read it; a knowledge passage is read by wink-nlp once per
+process, not twice a turn; and the turn is stored by the append path's group commit, the claim's release and the turn's record
+(its insights) in the same grouped statement. A verified token is kept (its expiry still checked), the key behind it cached like a
+presented key, and the NDJSON lines written in one go leave as one socket write.
+
+Measured back to back before and after the first of those changes (commit 2c52ea6), at load averages 8–10 (other test runs on the
+machine), \`BENCH_SECONDS=10 BENCH_ONLY=agent\`: CPU an interaction went from 7.1 ms (server) + 7.3–8.5 ms (PostgreSQL) to
+3.7–3.8 ms + 2.8–2.9 ms, **2.2× less** (CPU time itself grows with contention: the same code measured 1.1–1.6 ms + 1.2–1.4 ms
+on the quieter machine of the table); the rates were 46 and 63 interactions/s before, 83 and 78 after, first-piece p50
+211–285 ms before, 134–144 ms after. On the quieter machine, 10 s runs after each later change: 457 interactions/s and first-piece
+p99 55.4 ms with the grouped turn; 477 and 520/s, p99 60.6 and 51.3 ms with passages read once; 519 and 491/s, p99 46.6 and
+49.9 ms with the search beside the claim.`;
 
 function report(
   agent: AgentOutcome | undefined, append: Awaited<ReturnType<typeof measureAppend>> | undefined, pgVersion: string, loadStart: number, fromDist: boolean,
@@ -310,7 +311,7 @@ ${verdict}
 
 - Agent: ${WORKERS} end users, each signed in with \`POST /v1/${ORG}/user/signin_with_api_key\` and sending its JWT, each interacting in turn on its own conversation with one agent (4 markdown sections of knowledge, released): multipart \`recorded_message\` + \`initial_message_type\`, questions rotating over ${QUESTIONS.length} (${QUESTIONS.length - 1} answered from the knowledge, 1 the honest "I don't know"). First piece: from sending the request to the arrival of the first \`new-message\` line; whole: to the end of the stream (the turn stored). A turn counts when it started and ended in the measured ${SECONDS} s; after ${TURNS_PER_CONVERSATION} turns a worker finishes its conversation and creates another (not counted).${agent ? ` ${fmt(agent.conversations)} conversations created in all; errors: ${agent.errors} socket/parse, ${agent.errorEvents} \`error\` events, ${agent.missingPiece} streams without a \`new-message\`.` : ''}
 - Conversations append: as \`bench/ingest.ts\` measures it, one message to the next of ${APPEND_CONVERSATIONS} conversations in turn.
-- CPU a request: the user + system CPU time, over the measured window, of the server process and of the PostgreSQL backends of the benchmark's database (from /proc), divided by the requests counted. Rates and latencies move with whatever else the shared machine runs; the CPU a request costs moves much less, so it is what compares two versions of the code.
+- CPU a request: the user + system CPU time, over the measured window, of the server process and of the PostgreSQL backends of the benchmark's database (from /proc), divided by the requests counted. Rates and latencies move with whatever else the shared machine runs; the CPU a request costs moves less (contention still inflates it), so a before/after pair run back to back compares two versions of the code by it.
 - Each scenario on its own \`parley serve\` process (PARLEY_JOBS=off, pool 20), ${fromDist ? 'from dist/' : 'from src/ through tsx (dist/ was older than src/: about 80 MB more RSS, the same code at run time)'}; peak RSS is its VmHWM.
 
 ${WHERE_THE_TIME_GOES}

@@ -134,7 +134,7 @@ export interface CpuUse {
 /**
  * CPU used from now until `stop()` by a server process and by the PostgreSQL backends connected to
  * `database` (the server's pool). On a shared machine the throughput moves with everyone else's
- * load; the CPU a request costs moves far less, so it is what compares two versions of the code.
+ * load; the CPU a request costs moves less (contention still inflates it), so a before/after pair run back to back compares two versions of the code by it.
  */
 export async function cpuWindow(serverPid: number, database: string): Promise<{ stop: () => Promise<CpuUse> }> {
   const take = async () => {
