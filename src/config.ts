@@ -14,6 +14,7 @@ export const CONFIG_OPTIONS = [
   { env: 'PARLEY_DB_POOL_SIZE', default: '20', description: 'Connections in the PostgreSQL pool of each process.' },
   { env: 'PARLEY_APPEND_STATEMENTS', default: '1', description: 'Append statements one process runs at once on the conversations surface. Appends that arrive while they run wait and are written together, in one statement and one commit (group commit); 1 gives the largest groups, a database with many cores may take more.' },
   { env: 'PARLEY_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'On SIGTERM/SIGINT, how long in-flight requests may run before the process exits anyway.' },
+  { env: 'PARLEY_UPLOAD_IDLE_TIMEOUT_MS', default: '30000', description: 'How long a streamed request body (an `agent` surface voice recording) may pause before the request is refused (408) with nothing stored; the whole upload may take longer.' },
   { env: 'PARLEY_KEY_CACHE_SECONDS', default: '10', description: 'How long a verified API key is cached in memory; a revoked key stops working within this time.' },
   { env: 'PARLEY_JWT_SECRET', default: '', description: 'Secret (at least 32 characters) that signs and verifies the `agent` surface\'s sign-in tokens (HS256 JWTs from `POST /v1/{org}/user/signin_with_api_key`). Unset: a random secret generated once and kept in the database, shared by every process.' },
   { env: 'PARLEY_JWT_TTL_SECONDS', default: '3600', description: 'How long an `agent` surface sign-in token is valid (`expires_at`); at least 600, as Amigo\'s SDK signs in again when under 5 minutes remain.' },
@@ -55,6 +56,7 @@ export interface Config {
   dbPoolSize: number;
   appendStatements: number;
   shutdownTimeoutMs: number;
+  uploadIdleTimeoutMs: number;
   keyCacheSeconds: number;
   jobs: boolean;
   jobsConcurrency: number;
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dbPoolSize: integer(env, 'PARLEY_DB_POOL_SIZE', 1),
     appendStatements: integer(env, 'PARLEY_APPEND_STATEMENTS', 1),
     shutdownTimeoutMs: integer(env, 'PARLEY_SHUTDOWN_TIMEOUT_MS', 0),
+    uploadIdleTimeoutMs: integer(env, 'PARLEY_UPLOAD_IDLE_TIMEOUT_MS', 1),
     keyCacheSeconds: integer(env, 'PARLEY_KEY_CACHE_SECONDS', 0),
     jobs: onOff(env, 'PARLEY_JOBS'),
     jobsConcurrency: integer(env, 'PARLEY_JOBS_CONCURRENCY', 1),

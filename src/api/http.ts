@@ -40,10 +40,12 @@ function onFirstUse(compile: FastifySchemaCompiler<object>): FastifySchemaCompil
 export interface AppOptions {
   core: Core;
   logger: Logger;
+  /** PARLEY_UPLOAD_IDLE_TIMEOUT_MS: how long a streamed upload may pause (default kit/streamed-body.ts). */
+  uploadIdleMs?: number;
 }
 
 /** The Fastify app: request ids, logging, validation, OpenAPI, health, and every surface. */
-export async function buildApp({ core, logger }: AppOptions) {
+export async function buildApp({ core, logger, uploadIdleMs }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -107,7 +109,7 @@ export async function buildApp({ core, logger }: AppOptions) {
   await app.register(conversationsSurface, { core });
   await app.register(voiceSurface, { core });
   await app.register(ingestSurface, { core });
-  await app.register(agentSurface, { core });
+  await app.register(agentSurface, { core, uploadIdleMs });
   return app;
 }
 

@@ -25,7 +25,7 @@ export async function serve(config: Config): Promise<void> {
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const core = createCore(db, coreOptions(config));
-  const app = await buildApp({ core, logger });
+  const app = await buildApp({ core, logger, uploadIdleMs: config.uploadIdleTimeoutMs });
   await app.listen({ host: config.host, port: config.port });
   const runner: JobRunner | undefined = config.jobs
     ? startJobRunner({ core, log: logger.child({ component: 'jobs' }), concurrency: config.jobsConcurrency })

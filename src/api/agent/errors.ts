@@ -30,7 +30,9 @@ export const AGENT_STATUS: Record<ErrorCode, number> = {
 export function renderAgentError(error: ParleyError) {
   const violations = error.details.fieldViolations ?? [];
   const detail = violations.length > 1 ? violations.map((v) => `${v.field}: ${v.description}`).join('; ') : error.message;
-  return { status: error.details.unsupportedMediaType ? 415 : AGENT_STATUS[error.code], body: { detail } };
+  // Amigo's statuses for an upload: audio it cannot read (415), a body stream that stopped (408).
+  const status = error.details.unsupportedMediaType ? 415 : error.details.bodyTimedOut ? 408 : AGENT_STATUS[error.code];
+  return { status, body: { detail } };
 }
 
 /**

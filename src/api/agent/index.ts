@@ -25,9 +25,10 @@ const PREFIX = `/v1/:organization(^${ORGANIZATION})`;
 const OWNED_PATH = new RegExp(`^/v1/(?!(?:${RESERVED_CUSTOMER_IDS.join('|')})(?:[/:?]|$))[^/?]+(?:/|$)`);
 
 /** The `agent` surface: Amigo's Classic API at its own paths, `/v1/{organization}/…` (API-FACTS §3). */
-export async function agentSurface(app: FastifyInstance, { core }: SurfaceOptions) {
+export async function agentSurface(app: FastifyInstance, { core, uploadIdleMs }: SurfaceOptions) {
   await registerSurface(app, core, {
     name: 'agent',
+    uploadIdleMs,
     prefix: PREFIX,
     owns: (path) => OWNED_PATH.test(path),
     key: bearerKey,

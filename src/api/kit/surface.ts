@@ -9,6 +9,8 @@ import { allowedMethods, surfaceFor, trackSurface } from './routing.ts';
 /** What every route plugin of a surface receives. */
 export interface SurfaceOptions {
   core: Core;
+  /** How long a streamed request body may pause before it is refused (PARLEY_UPLOAD_IDLE_TIMEOUT_MS; kit/streamed-body.ts). */
+  uploadIdleMs?: number;
 }
 
 /** The root app whatever its logger and type provider (http.ts builds it with pino's and TypeBox's). */
@@ -26,6 +28,8 @@ export interface SurfaceSpec {
    * that a plain string test cannot match: the router's refusals on them take its error shape.
    */
   owns?: (path: string) => boolean;
+  /** Passed to its route plugins (SurfaceOptions). */
+  uploadIdleMs?: number;
   /** Where the surface's callers put their key. */
   key: KeyExtractor;
   /** How a presented credential is verified. Default: as a Parley API key. */
@@ -83,6 +87,6 @@ export async function registerSurface(app: FastifyInstance, core: Core, spec: Su
     await spec.beforeAuth?.(surface);
     requireApiKey(surface, core, spec.key, spec.authenticate);
     await spec.afterAuth?.(surface);
-    for (const routes of spec.routes) await surface.register(routes, { core });
+    for (const routes of spec.routes) await surface.register(routes, { core, uploadIdleMs: spec.uploadIdleMs });
   }, { prefix: spec.prefix });
 }

@@ -1,11 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Readable } from 'node:stream';
 import type { Core } from '../../../core/index.ts';
 import type { StartedTurn } from '../../../core/interactions/interactions.ts';
 import { invalidArgument, ParleyError } from '../../../kernel/errors.ts';
 import { RECORDING_CONTENT_TYPES } from '../../../audio/voice-recording.ts';
 import { recordingHintsOf } from '../audio-config.ts';
 import { ndjsonResponse } from '../../kit/ndjson.ts';
+import { DEFAULT_UPLOAD_IDLE_MS, readStreamedBody } from '../../kit/streamed-body.ts';
+import type { SurfaceOptions } from '../../kit/surface.ts';
+import { LIMITS } from '../../../kernel/limits.ts';
 import { missingBodyIsEmpty } from '../../kit/empty-json.ts';
 import { actionFilter, actionTypeOf, errorEventToWire, turnEventToWire } from '../map.ts';
 import {
@@ -65,11 +69,14 @@ async function streamTurn(
 }
 
 /** The agent runtime's routes: create (the agent's first turn), interact (a turn), simulate (a turn re-run, kept nowhere), finish. */
-export async function interactionRoutes(app: FastifyInstance, { core }: { core: Core }) {
+export async function interactionRoutes(app: FastifyInstance, { core, uploadIdleMs = DEFAULT_UPLOAD_IDLE_MS }: SurfaceOptions) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => parseForm(request, body));
-  // A voice interaction's body is the recording itself (up to the server's body limit: 10 MB).
-  app.addContentTypeParser(RECORDING_CONTENT_TYPES, { parseAs: 'buffer' }, async (_request: FastifyRequest, body: Buffer) => ({ recording: body }));
+  // A voice interaction's body is the recording itself, which a client may stream as it records
+  // (up to the server's body limit: 10 MB); one that stalls is refused (408) with nothing stored.
+  app.addContentTypeParser(RECORDING_CONTENT_TYPES, async (_request: FastifyRequest, payload: Readable) => ({
+    recording: await readStreamedBody(payload, { limitBytes: LIMITS.bodyBytes, idleMs: uploadIdleMs }),
+  }));
 
   r.post('/conversation/', {
     config: {
@@ -112,7 +119,7 @@ export async function interactionRoutes(app: FastifyInstance, { core }: { core: 
     schema: {
       tags, operationId: 'interact-with-conversation',
       summary: 'Send the user\'s message and stream the agent\'s reply; 409 when the conversation is finished or another interaction runs',
-      params: ConversationParams, querystring: InteractQuery, body: InteractBody, response: { 413: ErrorResponse, 415: ErrorResponse, ...refusals },
+      params: ConversationParams, querystring: InteractQuery, body: InteractBody, response: { 408: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, ...refusals },
     },
   }, async (request, reply) => {
     const { request_format: requestFormat, response_format: responseFormat, current_agent_action_type: regex } = request.query;
