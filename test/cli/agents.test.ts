@@ -1,60 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
-import { drivers, emptyPostgresDatabase } from '../helpers/db.ts';
+import { before, describe, it } from 'node:test';
+import { drivers } from '../helpers/db.ts';
 import { createCore } from '../../src/core/index.ts';
-import type { Driver } from '../../src/store/driver.ts';
-import { openDatabase } from '../../src/store/open.ts';
-import { openPostgres } from '../../src/store/pg-driver.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/parley.js');
-const children = new Set<ChildProcess>();
-const cleanups: (() => Promise<void>)[] = [];
-
-after(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  for (const cleanup of cleanups) await cleanup();
-});
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function start(args: string[], env: Record<string, string>, cwd = ROOT) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd, env: { ...process.env, DATABASE_URL: '', PARLEY_DATA_DIR: '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, output: () => stdout, done };
-}
-
-const parley = (args: string[], env: Record<string, string>, cwd?: string) => start(args, env, cwd).done;
-
-async function ok(args: string[], env: Record<string, string>, cwd?: string): Promise<string> {
-  const run = await parley(args, env, cwd);
-  assert.equal(run.code, 0, `parley ${args.join(' ')}: ${run.stderr}`);
-  return run.stdout;
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'parley-agents-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { ok, parley, start, targets, tempDir, waitFor, type Target } from './cli-harness.ts';
 
 /** A folder of help pages (and a file the CLI must skip), an instructions file and one more page. */
 async function helpFiles(): Promise<string> {
@@ -70,22 +20,10 @@ async function helpFiles(): Promise<string> {
 
 const ID = /^[a-f0-9]{24}$/;
 
-const targets: Record<string, () => Promise<{ env: Record<string, string>; open(): Promise<Driver> }>> = {
-  embedded: async () => {
-    const dir = await tempDir();
-    return { env: { PARLEY_DATA_DIR: dir }, open: () => openDatabase({ databaseUrl: undefined, dataDir: dir, memory: false, dbPoolSize: 1 }) };
-  },
-  postgres: async () => {
-    const database = await emptyPostgresDatabase();
-    cleanups.push(database.drop);
-    return { env: { DATABASE_URL: database.url }, open: async () => openPostgres({ connectionString: database.url, max: 1 }) };
-  },
-};
-
 for (const [name, make] of Object.entries(targets)) {
   if (name === 'postgres' && !drivers().includes('postgres')) continue;
   describe(`parley agents [${name}]`, () => {
-    let target: Awaited<ReturnType<(typeof targets)['embedded']>>;
+    let target: Target;
     let files: string;
     before(async () => {
       target = await make();
@@ -156,9 +94,7 @@ describe('parley agents inside a running server', () => {
     const files = await helpFiles();
     const env = { PARLEY_DATA_DIR: dir, PORT: '0' };
     const server = start(['serve'], env);
-    const deadline = Date.now() + 30_000;
-    while (!/Server listening/.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.match(server.output(), /Server listening/);
+    await waitFor(server.output, /Server listening/, server.done);
 
     await ok(['customers', 'create', 'bikes'], env);
     // Relative paths from the CLI's own directory: the server's directory is the repository.

@@ -1,76 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
-import { drivers, emptyPostgresDatabase } from '../helpers/db.ts';
+import { before, describe, it } from 'node:test';
+import { drivers } from '../helpers/db.ts';
 import { createCore } from '../../src/core/index.ts';
-import type { Driver } from '../../src/store/driver.ts';
-import { openDatabase } from '../../src/store/open.ts';
-import { openPostgres } from '../../src/store/pg-driver.ts';
+import { ok, parley, start, targets, tempDir, waitFor, type Target } from './cli-harness.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = /^pk_([a-f0-9]{24})_[A-Za-z0-9_-]{43}$/;
-const children = new Set<ChildProcess>();
-const cleanups: (() => Promise<void>)[] = [];
-
-after(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  for (const cleanup of cleanups) await cleanup();
-});
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; done: Promise<Run> } {
-  const child = spawn(process.execPath, ['bin/parley.js', ...args], {
-    cwd: ROOT,
-    // Blank out the caller's database settings so only the test's choice applies.
-    env: { ...process.env, DATABASE_URL: '', PARLEY_DATA_DIR: '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, output: () => stdout, done };
-}
-
-const parley = (args: string[], env: Record<string, string>) => start(args, env).done;
-
-async function ok(args: string[], env: Record<string, string>): Promise<string> {
-  const run = await parley(args, env);
-  assert.equal(run.code, 0, `parley ${args.join(' ')}: ${run.stderr}`);
-  return run.stdout;
-}
-
-async function waitFor(read: () => string, pattern: RegExp, exited: Promise<Run>, timeoutMs = 30_000): Promise<RegExpMatchArray> {
-  let gone: Run | undefined;
-  void exited.then((run) => (gone = run));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = read().match(pattern);
-    if (match) return match;
-    if (gone) assert.fail(`server exited with ${gone.code} before printing ${pattern}: ${gone.stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`no ${pattern} within ${timeoutMs} ms; output so far: ${read()}`);
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,29 +20,6 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'parley-cli-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-interface Target {
-  env: Record<string, string>;
-  open(): Promise<Driver>;
-}
-
-const targets: Record<string, () => Promise<Target>> = {
-  embedded: async () => {
-    const dir = await tempDir();
-    return { env: { PARLEY_DATA_DIR: dir }, open: () => openDatabase({ databaseUrl: undefined, dataDir: dir, memory: false, dbPoolSize: 1 }) };
-  },
-  postgres: async () => {
-    const database = await emptyPostgresDatabase();
-    cleanups.push(database.drop);
-    return { env: { DATABASE_URL: database.url }, open: async () => openPostgres({ connectionString: database.url, max: 1 }) };
-  },
-};
 
 for (const [name, make] of Object.entries(targets)) {
   if (name === 'postgres' && !drivers().includes('postgres')) continue;
