@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { retryBeforeAnswer } from '../provider-error.ts';
 import { LlmError } from './llm-error.ts';
 
 export interface ChatMessage {
@@ -41,7 +42,6 @@ export interface ChatModel {
 }
 
 const MAX_ANSWER_BYTES = 256 * 1024;
-const RETRY_BASE_MS = 250;
 
 /**
  * A chat model behind an OpenAI-compatible `/chat/completions` endpoint (OpenAI, vLLM, Ollama,
@@ -98,16 +98,8 @@ export class OpenAiChat implements ChatModel {
   }
 
   /** Sends the request; retries what failed before any answer, with backoff. */
-  private async post(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<Response> {
-    const retries = this.options.retries ?? 2;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.send(request, stream, signal);
-      } catch (err) {
-        if (signal.aborted || !(err instanceof LlmError) || !err.retryable || attempt >= retries) throw err;
-        await delay(RETRY_BASE_MS * 2 ** attempt, signal);
-      }
-    }
+  private post(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<Response> {
+    return retryBeforeAnswer(() => this.send(request, stream, signal), this.options.retries ?? 2, signal);
   }
 
   private async send(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<Response> {
@@ -199,14 +191,4 @@ async function readLimited(response: Response, maxBytes: number, idleMs: number,
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }

@@ -1,6 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { errors as undiciErrors, request } from 'undici';
 import { pcm16FromLittleEndian } from '../../audio/codecs.ts';
+import { retryBeforeAnswer } from '../provider-error.ts';
 import { SpeechError } from './speech-error.ts';
 import type { Synthesizer } from './synthesizer.ts';
 
@@ -19,7 +19,6 @@ export interface OpenAiSynthesizerOptions {
 /** OpenAI's `pcm` response format: 24 kHz, 16-bit signed little-endian, mono, no header. */
 export const OPENAI_PCM_SAMPLE_RATE_HERTZ = 24000;
 const DEFAULT_TIMEOUT_MS = 30_000;
-const RETRY_BASE_MS = 250;
 const MAX_ERROR_BYTES = 4096;
 
 /**
@@ -60,16 +59,8 @@ export class OpenAiSynthesizer implements Synthesizer {
   }
 
   /** The response body of a successful request; retries what failed before any answer, with backoff. */
-  private async post(text: string, signal: AbortSignal) {
-    const retries = this.options.retries ?? 2;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.send(text, signal);
-      } catch (err) {
-        if (signal.aborted || !(err instanceof SpeechError) || !err.retryable || attempt >= retries) throw err;
-        await delay(RETRY_BASE_MS * 2 ** attempt, undefined, { signal });
-      }
-    }
+  private post(text: string, signal: AbortSignal) {
+    return retryBeforeAnswer(() => this.send(text, signal), this.options.retries ?? 2, signal);
   }
 
   private async send(text: string, signal: AbortSignal) {
