@@ -1,6 +1,7 @@
 import type { AsrMode } from './providers/asr/index.ts';
 import type { TtsMode } from './providers/tts/synthesizer-from-config.ts';
 import type { S3BlobStoreOptions } from './providers/blobs/s3-blob-store.ts';
+import { PROVIDER_MODES, type ProviderMode } from './providers/provider-choice.ts';
 /**
  * Every setting Parley reads from the environment. The README's configuration table lists
  * exactly these (a test checks it).
@@ -149,16 +150,12 @@ function blobS3(env: NodeJS.ProcessEnv): S3BlobStoreOptions | null {
   return { endpoint, bucket, region, accessKeyId, secretAccessKey };
 }
 
-function asrMode(env: NodeJS.ProcessEnv): AsrMode {
-  const raw = read(env, 'PARLEY_ASR').toLowerCase();
-  if (raw !== 'auto' && raw !== 'openai' && raw !== 'local' && raw !== 'off') throw new Error(`PARLEY_ASR must be auto, openai, local or off, got "${raw}"`);
-  return raw;
-}
-
-function ttsMode(env: NodeJS.ProcessEnv): TtsMode {
-  const raw = read(env, 'PARLEY_TTS').toLowerCase();
-  if (raw !== 'auto' && raw !== 'openai' && raw !== 'local' && raw !== 'off') throw new Error(`PARLEY_TTS must be auto, openai, local or off, got "${raw}"`);
-  return raw;
+/** PARLEY_ASR or PARLEY_TTS: which speech provider (providers/provider-choice.ts). */
+function providerMode(env: NodeJS.ProcessEnv, name: 'PARLEY_ASR' | 'PARLEY_TTS'): ProviderMode {
+  const raw = read(env, name).toLowerCase();
+  const mode = PROVIDER_MODES.find((m) => m === raw);
+  if (!mode) throw new Error(`${name} must be ${PROVIDER_MODES.slice(0, -1).join(', ')} or ${PROVIDER_MODES.at(-1)}, got "${raw}"`);
+  return mode;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -183,11 +180,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jwtSecret: jwtSecret(env),
     jwtTtlSeconds: integer(env, 'PARLEY_JWT_TTL_SECONDS', 600),
     blobS3: blobS3(env),
-    asr: asrMode(env),
+    asr: providerMode(env, 'PARLEY_ASR'),
     asrBaseUrl: read(env, 'PARLEY_ASR_BASE_URL'),
     asrApiKey: read(env, 'PARLEY_ASR_API_KEY'),
     asrModel: read(env, 'PARLEY_ASR_MODEL'),
-    tts: ttsMode(env),
+    tts: providerMode(env, 'PARLEY_TTS'),
     ttsBaseUrl: read(env, 'PARLEY_TTS_BASE_URL'),
     ttsApiKey: read(env, 'PARLEY_TTS_API_KEY'),
     ttsModel: read(env, 'PARLEY_TTS_MODEL'),

@@ -1,3 +1,4 @@
+import { chooseProvider, type ProviderMode } from '../provider-choice.ts';
 import { OpenAiTranscriber } from './openai-transcriber.ts';
 import { PocketsphinxTranscriber, detectPocketsphinx } from './pocketsphinx-transcriber.ts';
 import type { Transcriber } from './transcriber.ts';
@@ -7,7 +8,7 @@ export { ASR_SAMPLE_RATE_HERTZ } from './transcriber.ts';
 export { OpenAiTranscriber } from './openai-transcriber.ts';
 export { PocketsphinxTranscriber, detectPocketsphinx, parsePocketsphinxOutput } from './pocketsphinx-transcriber.ts';
 
-export type AsrMode = 'auto' | 'openai' | 'local' | 'off';
+export type AsrMode = ProviderMode;
 
 export interface AsrConfig {
   asr: AsrMode;
@@ -17,28 +18,16 @@ export interface AsrConfig {
 }
 
 /**
- * PARLEY_ASR=auto (default): the OpenAI-compatible service when PARLEY_ASR_BASE_URL is set, else
- * the local recognizer when it is installed, else none (calls are recorded, transcription is
- * marked unavailable). `openai` and `local` insist on that provider and fail at start-up when it
- * cannot work; `off` transcribes nothing.
+ * The recognizer PARLEY_ASR chooses (provider-choice.ts): the OpenAI-compatible service, or the
+ * local pocketsphinx; with none, calls are recorded and their transcription marked unavailable.
  */
 export function transcriberFromConfig(config: AsrConfig): Transcriber | null {
-  const openai = () => new OpenAiTranscriber({ baseUrl: config.asrBaseUrl, apiKey: config.asrApiKey, model: config.asrModel });
-  switch (config.asr) {
-    case 'off':
-      return null;
-    case 'openai':
-      if (!config.asrBaseUrl) throw new Error('PARLEY_ASR=openai needs PARLEY_ASR_BASE_URL');
-      return openai();
-    case 'local': {
+  return chooseProvider<Transcriber>('PARLEY_ASR', config.asr, {
+    baseUrl: config.asrBaseUrl,
+    remote: () => new OpenAiTranscriber({ baseUrl: config.asrBaseUrl, apiKey: config.asrApiKey, model: config.asrModel }),
+    local: () => {
       const found = detectPocketsphinx();
-      if (typeof found === 'string') throw new Error(`PARLEY_ASR=local: ${found}`);
-      return new PocketsphinxTranscriber(found);
-    }
-    default: {
-      if (config.asrBaseUrl) return openai();
-      const found = detectPocketsphinx();
-      return typeof found === 'string' ? null : new PocketsphinxTranscriber(found);
-    }
-  }
+      return typeof found === 'string' ? found : new PocketsphinxTranscriber(found);
+    },
+  });
 }

@@ -1,8 +1,9 @@
+import { chooseProvider, type ProviderMode } from '../provider-choice.ts';
 import { EspeakSynthesizer, detectEspeak, ESPEAK_DEFAULT_VOICE } from './espeak-synthesizer.ts';
 import { OpenAiSynthesizer } from './openai-synthesizer.ts';
 import type { Synthesizer } from './synthesizer.ts';
 
-export type TtsMode = 'auto' | 'openai' | 'local' | 'off';
+export type TtsMode = ProviderMode;
 
 export interface TtsConfig {
   tts: TtsMode;
@@ -16,31 +17,18 @@ export interface TtsConfig {
 const OPENAI_DEFAULT_VOICE = 'alloy';
 
 /**
- * PARLEY_TTS=auto (default): the OpenAI-compatible service when PARLEY_TTS_BASE_URL is set, else
- * espeak-ng when it is installed, else none (the agent surface refuses voice replies, naming the
- * setting). `openai` and `local` insist on that provider and fail at start-up when it cannot
- * work; `off` speaks nothing.
+ * The speech provider PARLEY_TTS chooses (provider-choice.ts): the OpenAI-compatible service, or
+ * espeak-ng; with none, the agent surface refuses voice replies, naming the setting.
  */
 export function synthesizerFromConfig(config: TtsConfig): Synthesizer | null {
-  const openai = () => new OpenAiSynthesizer({
-    baseUrl: config.ttsBaseUrl, apiKey: config.ttsApiKey, model: config.ttsModel, voice: config.ttsVoice || OPENAI_DEFAULT_VOICE,
+  return chooseProvider<Synthesizer>('PARLEY_TTS', config.tts, {
+    baseUrl: config.ttsBaseUrl,
+    remote: () => new OpenAiSynthesizer({
+      baseUrl: config.ttsBaseUrl, apiKey: config.ttsApiKey, model: config.ttsModel, voice: config.ttsVoice || OPENAI_DEFAULT_VOICE,
+    }),
+    local: () => {
+      const found = detectEspeak(config.ttsVoice || ESPEAK_DEFAULT_VOICE);
+      return typeof found === 'string' ? found : new EspeakSynthesizer(found);
+    },
   });
-  const local = () => detectEspeak(config.ttsVoice || ESPEAK_DEFAULT_VOICE);
-  switch (config.tts) {
-    case 'off':
-      return null;
-    case 'openai':
-      if (!config.ttsBaseUrl) throw new Error('PARLEY_TTS=openai needs PARLEY_TTS_BASE_URL');
-      return openai();
-    case 'local': {
-      const found = local();
-      if (typeof found === 'string') throw new Error(`PARLEY_TTS=local: ${found}`);
-      return new EspeakSynthesizer(found);
-    }
-    default: {
-      if (config.ttsBaseUrl) return openai();
-      const found = local();
-      return typeof found === 'string' ? null : new EspeakSynthesizer(found);
-    }
-  }
 }
