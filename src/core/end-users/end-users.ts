@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Driver } from '../../store/driver.ts';
@@ -8,6 +7,7 @@ import { newId } from '../../kernel/ids.ts';
 import { LIMITS } from '../../kernel/limits.ts';
 import type { Caller } from '../../kernel/types.ts';
 import type { ApiKeyService } from '../tenancy/api-keys.ts';
+import { keptSecret } from './kept-secret.ts';
 
 export interface EndUserTokenOptions {
   /** PARLEY_JWT_SECRET; unset: one generated once and kept in the database (signing_secrets). */
@@ -52,23 +52,18 @@ interface TokenClaims {
  * its key (same customer, narrowing and scopes, revoked with it) on behalf of that end user.
  */
 export class EndUserService {
-  private secret?: Promise<Uint8Array>;
+  private readonly storedSecret: () => Promise<string>;
   private readonly ttlSeconds: number;
   private readonly verified = new LRUCache<string, TokenClaims>({ max: VERIFIED_TOKENS_KEPT });
 
   constructor(private readonly db: Driver, private readonly apiKeys: ApiKeyService, private readonly options: EndUserTokenOptions = {}) {
     this.ttlSeconds = options.ttlSeconds ?? 3600;
+    this.storedSecret = keptSecret(db, SECRET_NAME);
   }
 
-  private key(): Promise<Uint8Array> {
-    this.secret ??= (async () => {
-      const secret = this.options.secret
-        ?? await stores(this.db).endUsers.keepSigningSecret(SECRET_NAME, randomBytes(48).toString('base64url'));
-      return new TextEncoder().encode(secret);
-    })();
-    // A failed read (database down) is tried again on the next request, not kept.
-    this.secret.catch(() => { this.secret = undefined; });
-    return this.secret;
+  /** PARLEY_JWT_SECRET, else the one kept in the database for every process. */
+  private async key(): Promise<Uint8Array> {
+    return new TextEncoder().encode(this.options.secret ?? await this.storedSecret());
   }
 
   /**

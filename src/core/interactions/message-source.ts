@@ -1,10 +1,11 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Driver } from '../../store/driver.ts';
 import { stores } from '../../store/index.ts';
 import { failedPrecondition, notFound, ParleyError } from '../../kernel/errors.ts';
 import type { Caller, Message } from '../../kernel/types.ts';
 import type { BlobBody, BlobStore } from '../../providers/blobs/blob-store.ts';
 import type { FilteredListService } from '../conversations/filtered-list.ts';
+import { keptSecret } from '../end-users/kept-secret.ts';
 
 /**
  * The source of a spoken message (Amigo's message source): the user's recording, kept in the blob
@@ -51,9 +52,12 @@ export interface SourceLink {
 }
 
 export class MessageSourceService {
-  private secret?: Promise<Buffer>;
+  /** One secret for every process on the database, generated once (as the sign-in tokens' is). */
+  private readonly secret: () => Promise<string>;
 
-  constructor(private readonly db: Driver, private readonly deps: { blobs: BlobStore; filteredLists: FilteredListService }) {}
+  constructor(private readonly db: Driver, private readonly deps: { blobs: BlobStore; filteredLists: FilteredListService }) {
+    this.secret = keptSecret(db, SECRET_NAME);
+  }
 
   /**
    * A link to the message's recording for a caller who may read the conversation. A message
@@ -88,13 +92,6 @@ export class MessageSourceService {
 
   private async sign(link: Omit<SourceLink, 'contentType' | 'signature'>): Promise<string> {
     const payload = `${link.customerId}/${link.conversationId}/${link.messageId}/${link.expires}`;
-    return createHmac('sha256', await this.key()).update(payload).digest('base64url');
-  }
-
-  /** One secret for every process on the database, generated once (as the sign-in tokens' is). */
-  private key(): Promise<Buffer> {
-    this.secret ??= stores(this.db).endUsers.keepSigningSecret(SECRET_NAME, randomBytes(48).toString('base64url')).then((s) => Buffer.from(s));
-    this.secret.catch(() => { this.secret = undefined; });
-    return this.secret;
+    return createHmac('sha256', await this.secret()).update(payload).digest('base64url');
   }
 }
