@@ -83,11 +83,13 @@ export const ListConversationsQuery = Obj({
   tag: Repeated(Type.String({ pattern: '^[^:]+:.*$', maxLength: 1024 }), '`key:value`; `key:*` any value, `key:` no value. Any one matches'),
 });
 
-export const ConversationsPage = Type.Object({
-  conversations: Type.Array(ConversationInstance),
+/** Every page's end [vendor]: whether more follow, and the token that asks for them. */
+const pageEnd = {
   has_more: Type.Boolean(),
   continuation_token: Type.Union([Type.Integer(), Type.Null()], { description: 'Set when has_more: the next page\'s continuation_token' }),
-});
+};
+
+export const ConversationsPage = Type.Object({ conversations: Type.Array(ConversationInstance), ...pageEnd });
 
 // ---- messages
 
@@ -113,11 +115,7 @@ export const ListMessagesQuery = Obj({
   ),
 });
 
-export const MessagesPage = Type.Object({
-  messages: Type.Array(MessageInstance),
-  has_more: Type.Boolean(),
-  continuation_token: Type.Union([Type.Integer(), Type.Null()]),
-});
+export const MessagesPage = Type.Object({ messages: Type.Array(MessageInstance), ...pageEnd });
 
 // ---- errors
 
@@ -279,11 +277,7 @@ export const ListFeedbackQuery = Obj({
     '`created_at`, `user_id`, `user_org_id`, `conversation_id`, `feedback_content.interaction_id` (type=interaction); `+` ascending (send %2B), `-` descending; default: oldest first',
   ),
 });
-export const FeedbackPage = Type.Object({
-  feedbacks: Type.Array(Feedback),
-  has_more: Type.Boolean(),
-  continuation_token: Type.Union([Type.Integer(), Type.Null()]),
-});
+export const FeedbackPage = Type.Object({ feedbacks: Type.Array(Feedback), ...pageEnd });
 
 // ---- recommended responses
 
