@@ -120,7 +120,7 @@ export class InteractionService {
     const user = endUserOf(caller);
     const scope = { customerId: caller.customerId, profileId: caller.profileId, agentId: caller.agentId, what: 'service' };
     const interactionId = newId();
-    const conversation = await this.db.transaction(async (tx) => {
+    const { conversation, version } = await this.db.transaction(async (tx) => {
       const s = stores(tx);
       // The agent's row lock serialises creates with it, so the one-open-conversation rule holds across processes.
       const agent = await this.deps.agents.get(scope, request.agentId, tx, { forUpdate: true });
@@ -130,13 +130,13 @@ export class InteractionService {
       }
       const start = { visitor: user ? { externalUserId: user } : {}, channel: 'CHAT' as const, source: 'AI_AGENT' as const, metadata };
       const { conversation: created } = await startIn(s, caller, caller.customerId, agent.profileId, undefined, start, { source: 'AI_AGENT', channel: 'CHAT' });
-      await this.deps.agents.recordConversationVersion(scope, created.id, agent.id, request.versionSet ?? 'release', tx);
+      const recorded = await this.deps.agents.recordConversationVersion(scope, created.id, agent.id, request.versionSet ?? 'release', tx);
       await s.interactions.claimInteraction(caller.customerId, created.id, interactionId, INTERACTION_LEASE_SECONDS);
-      return created;
+      return { conversation: created, version: recorded };
     });
     let agent: RunningAgent;
     try {
-      agent = await this.running.of(caller.customerId, conversation.id);
+      agent = await this.running.recorded(caller.customerId, version.agentId, version.version, undefined, conversation.id);
     } catch (err) {
       await stores(this.db).interactions.releaseInteraction(caller.customerId, conversation.id, interactionId).catch(() => undefined);
       throw err;
