@@ -55,10 +55,12 @@ export class RunningAgents {
 
   /**
    * The agent a conversation runs: the version it recorded at create (recordConversationVersion),
-   * or `otherVersion` of the same agent (a simulation's).
+   * or `otherVersion` of the same agent (a simulation's). Read from the database only the first
+   * time in this process; the caller has checked that the conversation is there and its to reach.
    */
   async of(customerId: string, conversationId: string, otherVersion?: number): Promise<RunningAgent> {
-    const recorded = await stores(this.db).agentVersions.getConversationAgentVersion(customerId, conversationId);
+    const recorded = this.ranBy.get(`${customerId}/${conversationId}`)
+      ?? await stores(this.db).agentVersions.getConversationAgentVersion(customerId, conversationId);
     if (!recorded) throw notFound('conversation');
     return this.recorded(customerId, recorded.agentId, recorded.version, otherVersion, conversationId);
   }
