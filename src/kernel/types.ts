@@ -132,6 +132,14 @@ export interface Conversation {
   persistenceState: (typeof PERSISTENCE_STATES)[number];
   multiLanguageMode: (typeof MULTI_LANGUAGE_MODES)[number];
   messageCount: number;
+  /** The end user the conversation is with (core/end-users), whichever surface started it; null when none is known. */
+  endUserId: string | null;
+  /** What the agent is told about the conversation (the support desk's context). */
+  context: string;
+  /** The caller's own data on the conversation (the support desk's customData). */
+  customData: JsonObject;
+  /** The customer's own state the conversation is filed under (core/conversations/custom-states.ts); null for none. */
+  stateId: string | null;
 }
 
 export interface Redaction {

@@ -47,6 +47,10 @@ const COLUMNS: Record<string, [column: string, kind: ColumnKind]> = {
   persistenceState: ['persistence_state', 'text'],
   multiLanguageMode: ['multi_language_mode', 'text'],
   messageCount: ['message_count', 'integer'],
+  endUserId: ['end_user_id', 'text'],
+  context: ['context', 'text'],
+  customData: ['custom_data', 'jsonb'],
+  stateId: ['state_id', 'text'],
 };
 
 export type ConversationField = keyof Conversation;
