@@ -17,6 +17,7 @@ import { conversationsSurface } from './conversations/index.ts';
 import { voiceSurface } from './voice/index.ts';
 import { ingestSurface } from './ingest/index.ts';
 import { agentSurface } from './agent/index.ts';
+import { supportSurface } from './support/index.ts';
 
 /**
  * Compiles a route's schema on the route's first request instead of at start: Ajv's code
@@ -110,6 +111,7 @@ export async function buildApp({ core, logger, uploadIdleMs }: AppOptions) {
   await app.register(voiceSurface, { core });
   await app.register(ingestSurface, { core });
   await app.register(agentSurface, { core, uploadIdleMs });
+  await app.register(supportSurface, { core });
   return app;
 }
 

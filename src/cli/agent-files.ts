@@ -51,3 +51,10 @@ export async function readInstructions(flags: { instructions?: string; 'instruct
   if (flags['instructions-file'] !== undefined) return readText(flags['instructions-file'], '--instructions-file');
   return flags.instructions;
 }
+
+/** `--handoff on|off` as the agent's handOff setting; absent: unchanged. */
+export function handOffFlag(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new UsageError('--handoff must be on or off');
+}

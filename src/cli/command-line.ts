@@ -46,18 +46,18 @@ export const COMMANDS = {
   },
   'agents create': {
     args: [],
-    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'greeting', 'knowledge', 'quiet'],
+    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'greeting', 'handoff', 'knowledge', 'quiet'],
     required: ['customer', 'name'],
     variadic: 'knowledge',
-    usage: 'agents create --customer ID [--profile PID] --name NAME [--instructions TEXT | --instructions-file F]\n         [--greeting TEXT] [--knowledge PATH…] [--quiet]',
+    usage: 'agents create --customer ID [--profile PID] --name NAME [--instructions TEXT | --instructions-file F]\n         [--greeting TEXT] [--handoff on|off] [--knowledge PATH…] [--quiet]',
     does: 'create an agent (version 1, released) and print its id; PATH: a .md/.txt file or a folder of them',
   },
   'agents update': {
     args: ['AGENT_ID'],
-    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'greeting', 'knowledge'],
+    flags: ['customer', 'profile', 'name', 'instructions', 'instructions-file', 'greeting', 'handoff', 'knowledge'],
     required: ['customer'],
     variadic: 'knowledge',
-    usage: 'agents update AGENT_ID --customer ID [--profile PID] [--name NAME] [--instructions TEXT | --instructions-file F]\n         [--greeting TEXT] [--knowledge PATH…]',
+    usage: 'agents update AGENT_ID --customer ID [--profile PID] [--name NAME] [--instructions TEXT | --instructions-file F]\n         [--greeting TEXT] [--handoff on|off] [--knowledge PATH…]',
     does: 'make a new version (the knowledge base becomes the files given); release it to use it',
   },
   'agents release': {
@@ -65,6 +65,21 @@ export const COMMANDS = {
     usage: 'agents release AGENT_ID --customer ID [--profile PID] [--version N]', does: 'point the release set at a version (default: the newest)',
   },
   'agents list': { args: [], flags: ['customer', 'profile'], required: ['customer'], usage: 'agents list --customer ID [--profile PID]' },
+  'states list': { args: [], flags: ['customer'], required: ['customer'], usage: 'states list --customer ID', does: 'list the customer\'s conversation states' },
+  'states create': {
+    args: [], flags: ['customer', 'name', 'description', 'color', 'persistent', 'quiet'], required: ['customer', 'name'],
+    usage: 'states create --customer ID --name NAME [--description TEXT]\n         [--color #RRGGBB] [--persistent] [--quiet]',
+    does: 'create a conversation state and print its id',
+  },
+  'states update': {
+    args: ['STATE_ID'], flags: ['customer', 'name', 'description', 'color', 'persistent', 'not-persistent'], required: ['customer'],
+    usage: 'states update STATE_ID --customer ID [--name NAME] [--description TEXT]\n         [--color #RRGGBB] [--persistent | --not-persistent]',
+    does: 'change the fields given (an empty --description or --color clears it)',
+  },
+  'states delete': {
+    args: ['STATE_ID'], flags: ['customer'], required: ['customer'],
+    usage: 'states delete STATE_ID --customer ID', does: 'delete a conversation state (its conversations keep none)',
+  },
 } satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -100,8 +115,14 @@ const OPTIONS = {
   'instructions-file': { type: 'string' },
   /** The agent's first turn in every conversation (model settings `greeting`). */
   greeting: { type: 'string' },
+  /** On the support desk, hand a question the knowledge cannot answer to a human (model settings `handOff`). */
+  handoff: { type: 'string' },
   knowledge: { type: 'string', multiple: true },
   version: { type: 'string' },
+  description: { type: 'string' },
+  color: { type: 'string' },
+  persistent: { type: 'boolean' },
+  'not-persistent': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -159,6 +180,11 @@ function checkValues(command: CommandName, flags: Flags, args: string[]): void {
   if (flags.instructions !== undefined && flags['instructions-file'] !== undefined) throw new UsageError('give --instructions or --instructions-file, not both');
   if (flags.version !== undefined && !/^[1-9][0-9]{0,9}$/.test(flags.version)) throw new UsageError('--version must be a version number (1, 2, …)');
   if (command.startsWith('agents ') && args[0] !== undefined && !/^[a-f0-9]{24}$/.test(args[0])) throw new UsageError('AGENT_ID must be the agent\'s 24-hex id');
+  if (command.startsWith('states ') && args[0] !== undefined && !/^[a-f0-9]{24}$/.test(args[0])) throw new UsageError('STATE_ID must be the state\'s 24-hex id');
+  if (flags.persistent && flags['not-persistent']) throw new UsageError('give --persistent or --not-persistent, not both');
+  if (command === 'states update' && [flags.name, flags.description, flags.color, flags.persistent, flags['not-persistent']].every((f) => f === undefined)) {
+    throw new UsageError('nothing to change: give --name, --description, --color, --persistent or --not-persistent');
+  }
   if (command !== 'sample') return;
   profileName(flags.profile!, '--profile');
   if (flags.format !== undefined && flags.format !== 'openai' && flags.format !== 'parley') throw new UsageError('--format must be openai or parley');

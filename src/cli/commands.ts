@@ -5,7 +5,7 @@ import { migrate } from '../store/migrate.ts';
 import type { CommandIo } from './command-io.ts';
 import { profileName, type CommandName, type Flags } from './command-line.ts';
 import { sampleToFile } from './sample.ts';
-import { readInstructions, readKnowledge } from './agent-files.ts';
+import { handOffFlag, readInstructions, readKnowledge } from './agent-files.ts';
 import type { AgentScope } from '../core/agents/agents.ts';
 
 /** The commands that run on an open database: in the CLI's own process, or inside a running server. */
@@ -34,6 +34,31 @@ const SAMPLE_FLAGS: Record<string, string> = {
   'filter.maxConversations': '--max-conversations',
   'filter.maxMessages': '--max-messages',
 };
+
+/** A conversation state as `states list` prints it: id, name, color, persistence, description. */
+const stateLine = (s: { id: string; name: string; color: string | null; isPersistent: boolean; description: string | null }) =>
+  `${s.id}\t${s.name}\tcolor=${s.color ?? '-'}\tpersistent=${s.isPersistent}\t${s.description ?? ''}`;
+
+/** A state's fields from the flags; an empty --description or --color clears it (null). */
+const stateFields = (flags: Flags) => ({
+  name: flags.name,
+  description: flags.description === undefined ? undefined : flags.description || null,
+  color: flags.color === undefined ? undefined : flags.color || null,
+  isPersistent: flags.persistent ? true : flags['not-persistent'] ? false : undefined,
+});
+
+/** A refused state field, named by the flag that sets it (`--color: must be …`). */
+async function withStateFlags<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const field = err instanceof ParleyError ? err.details.fieldViolations?.[0] : undefined;
+    if (err instanceof ParleyError && field && ['name', 'description', 'color'].includes(field.field)) {
+      throw new ParleyError(err.code, `--${field.field}: ${field.description}`, err.details, { cause: err });
+    }
+    throw err;
+  }
+}
 
 const RUN: Record<DatabaseCommand, Run> = {
   async migrate({ db, io }) {
@@ -85,14 +110,14 @@ const RUN: Record<DatabaseCommand, Run> = {
   async 'agents create'({ core, io }, flags) {
     const instructions = await readInstructions(flags);
     const knowledge = await readKnowledge(flags.knowledge ?? []);
-    const agent = await core.agents.create(agentScope(flags), { name: flags.name!, instructions, greeting: flags.greeting, knowledge });
+    const agent = await core.agents.create(agentScope(flags), { name: flags.name!, instructions, greeting: flags.greeting, handOff: handOffFlag(flags.handoff), knowledge });
     if (flags.quiet) return io.print(agent.id);
     io.print(`created agent ${agent.id} (customers/${agent.customerId}/profiles/${agent.profileId}/agents/${agent.id}), version 1, released, ${knowledge.length} knowledge documents`);
   },
   async 'agents update'({ core, io }, flags, [id]) {
     const instructions = await readInstructions(flags);
     const knowledge = flags.knowledge ? { replace: await readKnowledge(flags.knowledge) } : {};
-    const agent = await core.agents.update(agentScope(flags), id, { name: flags.name, instructions, greeting: flags.greeting }, knowledge);
+    const agent = await core.agents.update(agentScope(flags), id, { name: flags.name, instructions, greeting: flags.greeting, handOff: handOffFlag(flags.handoff) }, knowledge);
     io.print(`agent ${agent.id} is at version ${agent.edgeVersion}; release still points at version ${agent.releaseVersion} (parley agents release ${agent.id} --customer ${agent.customerId})`);
   },
   async 'agents release'({ core, io }, flags, [id]) {
@@ -106,6 +131,23 @@ const RUN: Record<DatabaseCommand, Run> = {
       for (const agent of page.agents) io.print(agentLine(agent));
       pageToken = page.nextPageToken || undefined;
     } while (pageToken);
+  },
+  async 'states list'({ core, io }, flags) {
+    for (const state of await core.conversationStates.list(flags.customer!)) io.print(stateLine(state));
+  },
+  async 'states create'({ core, io }, flags) {
+    const { name, ...rest } = stateFields(flags);
+    const state = await withStateFlags(() => core.conversationStates.create(flags.customer!, { name: name!, ...rest }));
+    if (flags.quiet) return io.print(state.id);
+    io.print(`created conversation state ${state.id} (${state.name})`);
+  },
+  async 'states update'({ core, io }, flags, [id]) {
+    const state = await withStateFlags(() => core.conversationStates.update(flags.customer!, id, stateFields(flags)));
+    io.print(stateLine(state));
+  },
+  async 'states delete'({ core, io }, flags, [id]) {
+    await core.conversationStates.delete(flags.customer!, id);
+    io.print(`deleted conversation state ${id}`);
   },
   async sample({ core, io }, flags) {
     try {

@@ -8,6 +8,7 @@ import { ApiKeyService } from './tenancy/api-keys.ts';
 import { CallService } from './calls/calls.ts';
 import { ConversationLookupService } from './conversations/lookups.ts';
 import { ConversationService } from './conversations/conversations.ts';
+import { ConversationStateService } from './conversations/custom-states.ts';
 import { EventService } from './conversations/events.ts';
 import { IngestService } from './ingest/ingest.ts';
 import { TranscriptCache } from './ingest/transcript-cache.ts';
@@ -15,12 +16,15 @@ import { InsightsService } from './insights/insights.ts';
 import { PostProcessingService } from './post-processing/post-processing.ts';
 import { IngestRateLimit } from './ingest/rate-limit.ts';
 import { MessageService } from './messages/messages.ts';
+import { MessageFeedbackService } from './messages/message-feedback.ts';
 import { AppendPath } from './messages/append.ts';
 import { AgentService } from './agents/agents.ts';
 import { KnowledgeService } from './agents/knowledge.ts';
 import { EndUserService, type EndUserTokenOptions } from './end-users/end-users.ts';
 import { FilteredListService } from './conversations/filtered-list.ts';
 import { InteractionService } from './interactions/interactions.ts';
+import { ReplyService } from './interactions/replies.ts';
+import { DeskService } from './conversations/desk.ts';
 import { FeedbackService } from './interactions/feedback.ts';
 import { MessageSourceService } from './interactions/message-source.ts';
 import type { Answerer } from './agents/runtime/answerer.ts';
@@ -67,6 +71,10 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
   const agents = new AgentService(db);
   const knowledge = new KnowledgeService(db, agents);
   const filteredLists = new FilteredListService(db);
+  const interactions = new InteractionService(db, {
+    appends, answerer: options.answerer ?? new LocalAnswerer(), agents, knowledge,
+    voice: { transcriber: options.transcriber ?? null, synthesizer: options.synthesizer ?? null, blobs },
+  });
   return {
     db,
     apiKeys,
@@ -83,10 +91,9 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     webhooks: new WebhookService(db, options.webhooks),
     agents,
     knowledge,
-    interactions: new InteractionService(db, {
-      appends, answerer: options.answerer ?? new LocalAnswerer(), agents, knowledge,
-      voice: { transcriber: options.transcriber ?? null, synthesizer: options.synthesizer ?? null, blobs },
-    }),
+    interactions,
+    desk: new DeskService(db, { agents, appends }),
+    replies: new ReplyService(db, { interactions, appends }),
     filteredLists,
     feedback: new FeedbackService(db, filteredLists),
     messageSources: new MessageSourceService(db, { blobs, filteredLists }),
@@ -94,6 +101,8 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     insights: new InsightsService(db, options.analyzer),
     postProcessing: new PostProcessingService(db, filteredLists),
     ingestRateLimit: new IngestRateLimit(db, options.ingestRateLimitPerMinute ?? 300),
+    conversationStates: new ConversationStateService(db),
+    messageFeedback: new MessageFeedbackService(db),
   };
 }
 

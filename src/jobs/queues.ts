@@ -1,3 +1,4 @@
+import { AGENT_REPLY_QUEUE, agentReplyQueue } from './agent-replies.ts';
 import { ANALYSIS_QUEUE, analysisQueue } from './analysis.ts';
 import { METRICS_QUEUE, metricsQueue } from './metrics.ts';
 import { TRANSCRIPTION_QUEUE, transcriptionQueue } from './transcription.ts';
@@ -11,4 +12,5 @@ export const QUEUES: Record<string, QueueSpec> = {
   [ANALYSIS_QUEUE]: analysisQueue,
   [TRANSCRIPTION_QUEUE]: transcriptionQueue,
   [METRICS_QUEUE]: metricsQueue,
+  [AGENT_REPLY_QUEUE]: agentReplyQueue,
 };

@@ -30,6 +30,8 @@ export interface ModelSettings {
   maxOutputTokens?: number;
   /** The agent's opening turn; without one the runtime makes it from the name and the knowledge. */
   greeting?: string;
+  /** On the support desk, a question its knowledge cannot answer hands the conversation to a human (mode MANUAL). */
+  handOff?: boolean;
 }
 
 /** A stage of a conversation with the agent (Amigo's state): what it aims at and what it does there. */

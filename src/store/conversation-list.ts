@@ -1,6 +1,7 @@
 import type { Conversation } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 import { selectList } from './conversations.ts';
+import { messageSubstringMatch } from './search.ts';
 
 /** ListConversations / CountConversations filter: repeated values are OR, fields are AND. */
 export interface ConversationFilter {
@@ -59,11 +60,7 @@ function filterClause(filter: ConversationFilter, params: unknown[]): string {
   const duration = `extract(epoch FROM coalesce(c.end_time, now()) - c.start_time)`;
   if (filter.minConversationDuration !== undefined) where.push(`${duration} >= ${bind(filter.minConversationDuration)}::float8`);
   if (filter.maxConversationDuration !== undefined) where.push(`${duration} <= ${bind(filter.maxConversationDuration)}::float8`);
-  if (filter.messageKeyword) {
-    // strpos, not LIKE: the keyword is a plain substring, so % and _ must not act as wildcards.
-    where.push(`EXISTS (SELECT 1 FROM messages m WHERE m.customer_id = c.customer_id AND m.conversation_id = c.id
-      AND m.state <> 'DELETED' AND strpos(lower(m.text), lower(${bind(filter.messageKeyword)})) > 0)`);
-  }
+  if (filter.messageKeyword) where.push(messageSubstringMatch(filter.messageKeyword, bind));
   anyOf('state', filter.states);
   anyOf('channel', filter.channels);
   anyOf('source', filter.sources);

@@ -4,11 +4,14 @@ import * as agents from './agents.ts';
 import * as agentVersions from './agent-versions.ts';
 import * as analyses from './analyses.ts';
 import * as apiKeys from './api-keys.ts';
+import * as awaitedReplies from './awaited-replies.ts';
 import * as calls from './calls.ts';
 import * as conversationList from './conversation-list.ts';
 import * as conversationLookups from './conversation-lookups.ts';
+import * as conversationStates from './conversation-states.ts';
 import * as conversations from './conversations.ts';
 import * as customers from './customers.ts';
+import * as deskConversations from './desk-conversations.ts';
 import * as endUsers from './end-users.ts';
 import * as events from './events.ts';
 import * as filteredLists from './filtered-lists.ts';
@@ -18,6 +21,7 @@ import * as ingestRateLimits from './ingest-rate-limits.ts';
 import * as interactions from './interactions.ts';
 import * as jobs from './jobs.ts';
 import * as knowledge from './knowledge.ts';
+import * as messageFeedback from './message-feedback.ts';
 import * as messages from './messages.ts';
 import * as postProcessings from './post-processings.ts';
 import * as sampling from './sampling.ts';
@@ -77,7 +81,11 @@ function bindAll(db: Queryable) {
     postProcessings: bind(db, postProcessings),
     endUsers: bind(db, endUsers),
     filteredLists: bind(db, filteredLists),
+    desk: bind(db, deskConversations),
     interactions: bind(db, interactions),
+    awaitedReplies: bind(db, awaitedReplies),
+    conversationStates: bind(db, conversationStates),
+    messageFeedback: bind(db, messageFeedback),
   };
 }
 

@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Driver, NotificationHandler, Queryable } from './driver.ts';
 
 type PgliteTx = Pick<PGlite, 'query' | 'exec'>;
@@ -10,6 +11,9 @@ type PgliteTx = Pick<PGlite, 'query' | 'exec'>;
  * holds what the smaller buffer pool drops.
  */
 const START_PARAMS = ['-c', 'shared_buffers=32MB'];
+
+/** Extensions the migrations create (019: pg_trgm for keyword search); every PGlite that opens Parley's data loads them. */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 
 function wrap(db: PgliteTx): Queryable {
   return {
@@ -25,7 +29,7 @@ function wrap(db: PgliteTx): Queryable {
 
 /** PGlite in a data directory, or in memory when dataDir is undefined. */
 export async function openPglite(dataDir?: string): Promise<Driver> {
-  const db = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...START_PARAMS] });
+  const db = await PGlite.create(dataDir, { extensions: PGLITE_EXTENSIONS, startParams: [...PGlite.defaultStartParams, ...START_PARAMS] });
   return pgliteDriver(db);
 }
 

@@ -12,7 +12,7 @@ import { useTestApp } from '../helpers/app.ts';
  */
 
 const HOST = 'parley.example:8443';
-const SURFACES = ['conversations', 'voice', 'ingest', 'agent'];
+const SURFACES = ['conversations', 'voice', 'ingest', 'agent', 'support'];
 /** Routes outside every surface: no key. */
 const OUTSIDE = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /openapi/{surface}.json'];
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
@@ -107,6 +107,7 @@ describe('OpenAPI documents', () => {
       voice: (p) => p.startsWith('/v1/voicecallsession/') || (p.startsWith('/v1/customers/') && p.endsWith('/audio')),
       ingest: (p) => p.startsWith('/api/v1/'),
       agent: (p) => p.startsWith('/v1/{organization}/'),
+      support: (p) => p.startsWith('/external/'),
     };
     for (const [name, doc] of Object.entries(bySurface)) {
       const ops = operations(doc);
@@ -133,6 +134,8 @@ describe('OpenAPI documents', () => {
       voice: /^VoiceCallSessionService_[A-Z][A-Za-z]+$/,
       ingest: /^[a-z][A-Za-z]+$/,
       agent: /^[a-z]+(-[a-z]+)+$/,
+      // raia's NestJS names; Parley's own state routes in the same style.
+      support: /^ExternalApi[A-Za-z]+Controller_[a-z][A-Za-z]+$/,
     };
     for (const [name, doc] of Object.entries(bySurface)) {
       for (const op of operations(doc)) assert.match(op.operation.operationId!, style[name], op.key);
@@ -175,13 +178,18 @@ describe('OpenAPI documents', () => {
   });
 
   it('declares the key forms each surface really accepts, and no key on health and documents', async () => {
-    const acme = ctx.a.key;
+    // The support surface takes only a key narrowed to an agent, and refuses every other with 403 (raia's).
+    const agent = await ctx.core.agents.create({ customerId: 'acme', profileId: null }, { name: 'Probe' });
+    const narrowed = (await ctx.core.apiKeys.create({ customerId: 'acme', agentId: agent.id })).secret;
+    const keyFor = (name: string) => (name === 'support' ? narrowed : ctx.a.key);
+    const refusal = (name: string) => (name === 'support' ? 403 : 401);
     const every = Object.assign({}, ...Object.values(bySurface).map((doc) => doc.components.securitySchemes)) as Record<string, SecurityScheme>;
     const probes: Record<string, string> = {
       conversations: '/v1/customers/acme/profiles/default/conversations/absent',
       voice: '/v1/customers/acme/profiles/default/conversations/absent/audio',
       ingest: '/api/v1/prompts',
       agent: '/v1/acme/conversation/',
+      support: '/external/conversations',
     };
     for (const [name, doc] of Object.entries(bySurface)) {
       const schemes = doc.components.securitySchemes;
@@ -194,9 +202,9 @@ describe('OpenAPI documents', () => {
         assert.deepEqual(op.operation.security, expected, `${name}: ${op.key}`);
       }
       for (const [scheme, definition] of Object.entries(every)) {
-        const res = await ctx.app.inject({ url: probes[name], headers: presented(definition, acme) });
-        if (scheme in schemes) assert.notEqual(res.statusCode, 401, `${name} accepts ${scheme}: ${res.body}`);
-        else assert.equal(res.statusCode, 401, `${name} refuses ${scheme}`);
+        const res = await ctx.app.inject({ url: probes[name], headers: presented(definition, keyFor(name)) });
+        if (scheme in schemes) assert.notEqual(res.statusCode, refusal(name), `${name} accepts ${scheme}: ${res.body}`);
+        else assert.equal(res.statusCode, refusal(name), `${name} refuses ${scheme}`);
       }
     }
     assert.deepEqual(Object.keys(bySurface.ingest.components.securitySchemes), ['bearer']);
@@ -209,7 +217,8 @@ describe('OpenAPI documents', () => {
     for (const doc of [whole, ...Object.values(bySurface)]) assert.deepEqual(doc.servers?.map((s) => s.url), [`http://${HOST}`]);
     for (const name of SURFACES) {
       assert.match(whole.info.description, new RegExp(`\`${name}\`.*/openapi/${name}\\.json`), name);
-      assert.match(bySurface[name].info.description, /Authentication: `Authorization: Bearer <key>`/, name);
+      const authentication = name === 'support' ? /Authentication: `Agent-Secret-Key: <key>`/ : /Authentication: `Authorization: Bearer <key>`/;
+      assert.match(bySurface[name].info.description, authentication, name);
     }
     assert.match(whole.info.description, /`X-API-Key: <key>`/);
     assert.match(whole.info.description, /`\/healthz`, `\/readyz`/);

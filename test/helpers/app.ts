@@ -26,7 +26,7 @@ export interface TestContext {
   snapshot(): Promise<Record<string, number>>;
 }
 
-export const TABLES = ['conversations', 'messages', 'events', 'tags', 'conversation_tags', 'idempotency_keys', 'agents', 'agent_versions', 'knowledge_documents', 'interaction_claims', 'interaction_records', 'agent_feedback'];
+export const TABLES = ['conversations', 'messages', 'events', 'tags', 'conversation_tags', 'idempotency_keys', 'agents', 'agent_versions', 'knowledge_documents', 'interaction_claims', 'interaction_records', 'agent_feedback', 'end_users', 'conversation_states', 'message_feedback', 'awaited_replies'];
 
 async function tenant(core: Core, customerId: string, profileId = 'default', narrowTo?: string): Promise<TestTenant> {
   const key = await core.apiKeys.create({ customerId, profileId: narrowTo ?? null });

@@ -3,7 +3,7 @@ import { describe } from 'node:test';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { Driver } from '../../src/store/driver.ts';
-import { pgliteDriver } from '../../src/store/pglite-driver.ts';
+import { PGLITE_EXTENSIONS, pgliteDriver } from '../../src/store/pglite-driver.ts';
 import { openPostgres } from '../../src/store/pg-driver.ts';
 import { loadMigrations, migrate } from '../../src/store/migrate.ts';
 
@@ -22,7 +22,7 @@ let pgliteTemplate: Promise<PGlite> | undefined;
 
 async function migratedPglite(): Promise<PGlite> {
   pgliteTemplate ??= (async () => {
-    const db = await PGlite.create();
+    const db = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
     await migrate(pgliteDriver(db));
     return db;
   })();

@@ -30,6 +30,9 @@ export const ModelSettings = Obj({
       + 'Unset: the agent greets with its name and what its knowledge covers. Change it alone with updateMask=modelSettings.greeting; '
       + 'that mask without a greeting in the body removes it',
   })),
+  handOff: Opt(Type.Boolean({
+    description: 'On the support surface, a question the agent\'s knowledge cannot answer hands the conversation to a human (mode manual) [Parley]',
+  })),
 });
 export const AgentState = Obj({
   name: Text(AGENT_LIMITS.stateName, 1),

@@ -4,6 +4,9 @@ import { registerSurface, type SurfaceOptions } from '../kit/surface.ts';
 import { supportErrors } from './errors.ts';
 import { supportDocs } from './openapi.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { messageFeedbackRoutes } from './routes/message-feedback.ts';
+import { stateRoutes } from './routes/states.ts';
 
 /** raia's one key form [vendor]: `Agent-Secret-Key: <key>`. */
 const agentSecretKey = (request: FastifyRequest) => {
@@ -27,6 +30,6 @@ export async function supportSurface(app: FastifyInstance, { core }: SurfaceOpti
     docs: supportDocs,
     errors: supportErrors,
     notFound: (request) => `no route ${request.method} ${request.url.split('?')[0]}`,
-    routes: [conversationRoutes],
+    routes: [conversationRoutes, messageRoutes, stateRoutes, messageFeedbackRoutes],
   });
 }

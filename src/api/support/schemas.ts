@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '../kit/string-enum.ts';
+import type { JsonObject as JsonObjectType } from '../../kernel/types.ts';
 
 /*
  * The support surface's wire schemas: raia's objects and bodies as its published OpenAPI document
@@ -12,7 +13,7 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 UTC' });
 const WireId = (description: string) => Type.String({ description: `${description} (a UUID; the Parley id's hex digits inside)` });
 /** Free JSON the caller owns (customData). */
-const JsonObject = Type.Record(Type.String(), Type.Unknown());
+const JsonObject = Type.Unsafe<JsonObjectType>(Type.Record(Type.String(), Type.Unknown()));
 
 /** The longest free text a body field takes where raia names no limit [Parley]. */
 export const SUPPORT_TEXT_MAX = 32_000;
@@ -78,7 +79,6 @@ const conversationFields = {
   mode: Opt(StringEnum(MODES)),
   conversationStateId: Opt(Type.String()),
   user: User,
-  assignedUser: Opt(Type.Null()),
   isAnonymized: Type.Boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,

@@ -29,7 +29,7 @@ export const AGENT_LIMITS = {
  * An agent change as callers give it: the stored fields, plus `greeting` alone (null clears it),
  * which sets the greeting in the model settings and keeps their other settings.
  */
-export type AgentEdit = AgentChanges & { greeting?: string | null };
+export type AgentEdit = AgentChanges & { greeting?: string | null; handOff?: boolean };
 
 /** A document to add to a knowledge base; markdown unless said otherwise. */
 export interface KnowledgeInput {
@@ -55,9 +55,9 @@ export function withGreeting(settings: ModelSettings, greeting: string | null): 
 }
 
 function checkModelSettings(settings: ModelSettings, field: string): ModelSettings {
-  const { temperature, topP, maxOutputTokens } = settings;
+  const { temperature, topP, maxOutputTokens, handOff } = settings;
   const greeting = settings.greeting === undefined ? undefined : checkGreeting(settings.greeting, `${field}.greeting`);
-  const known = new Set(['temperature', 'topP', 'maxOutputTokens', 'greeting']);
+  const known = new Set(['temperature', 'topP', 'maxOutputTokens', 'greeting', 'handOff']);
   for (const key of Object.keys(settings)) if (!known.has(key)) throw invalidArgument(`${field}.${key}`, 'is not a model setting');
   if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2)) {
     throw invalidArgument(`${field}.temperature`, 'must be between 0 and 2');
@@ -66,8 +66,9 @@ function checkModelSettings(settings: ModelSettings, field: string): ModelSettin
   if (maxOutputTokens !== undefined && !(Number.isInteger(maxOutputTokens) && maxOutputTokens >= 1 && maxOutputTokens <= 1_000_000)) {
     throw invalidArgument(`${field}.maxOutputTokens`, 'must be an integer from 1 to 1000000');
   }
+  if (handOff !== undefined && typeof handOff !== 'boolean') throw invalidArgument(`${field}.handOff`, 'must be true or false');
   // Only the settings given are stored, so an unset one keeps the provider's default.
-  return Object.fromEntries(Object.entries({ temperature, topP, maxOutputTokens, greeting }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(Object.entries({ temperature, topP, maxOutputTokens, greeting, handOff }).filter(([, v]) => v !== undefined));
 }
 
 function checkStates(states: AgentState[]): AgentState[] {

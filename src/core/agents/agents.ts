@@ -68,9 +68,10 @@ export class AgentService {
   }
 
   async create(scope: AgentScope, input: Pick<Agent, 'name'> & AgentEdit & { knowledge?: KnowledgeInput[] }): Promise<Agent> {
-    const { knowledge = [], greeting, ...fields } = input;
+    const { knowledge = [], greeting, handOff, ...fields } = input;
     const checked = checkChanges(fields);
     if (greeting != null) checked.modelSettings = withGreeting(checked.modelSettings ?? {}, checkGreeting(greeting));
+    if (handOff !== undefined) checked.modelSettings = { ...checked.modelSettings, handOff };
     const documents = checkKnowledge(knowledge);
     const profileId = workingProfile(scope);
     return this.db.transaction(async (tx) => {
@@ -117,13 +118,13 @@ export class AgentService {
 
   /** update, also returning the ids of the documents it added. */
   async change(scope: AgentScope, id: string, changes: AgentEdit, knowledge: KnowledgeChange): Promise<{ agent: Agent; added: string[] }> {
-    const { greeting, ...fields } = changes;
+    const { greeting, handOff, ...fields } = changes;
     const checked = checkChanges(fields);
     const newGreeting = greeting == null ? greeting : checkGreeting(greeting);
     const add = checkKnowledge(knowledge.add ?? []);
     const replace = knowledge.replace ? checkKnowledge(knowledge.replace) : undefined;
     const remove = knowledge.remove ?? [];
-    if (Object.values(checked).every((v) => v === undefined) && newGreeting === undefined && add.length === 0 && !replace && remove.length === 0) {
+    if (Object.values(checked).every((v) => v === undefined) && newGreeting === undefined && handOff === undefined && add.length === 0 && !replace && remove.length === 0) {
       throw invalidArgument('body', 'must change at least one field');
     }
     return this.db.transaction(async (tx) => {
@@ -131,6 +132,7 @@ export class AgentService {
       const current = await this.get(scope, id, tx, { forUpdate: true });
       // Under the row lock, so a concurrent change of the other settings is not lost.
       if (newGreeting !== undefined) checked.modelSettings = withGreeting(checked.modelSettings ?? current.modelSettings, newGreeting);
+      if (handOff !== undefined) checked.modelSettings = { ...(checked.modelSettings ?? current.modelSettings), handOff };
       const previous = await s.agentVersions.getAgentVersion(scope.customerId, id, current.edgeVersion);
       let documentIds = previous?.documentIds ?? [];
       for (const removed of remove) {

@@ -14,6 +14,12 @@ export const START_ONLY_FIELDS = ['source'] as const;
 
 export type ConversationInput = Partial<Pick<Conversation, (typeof UPDATABLE_FIELDS)[number] | (typeof START_ONLY_FIELDS)[number]>>;
 
+/**
+ * Set by the core's own services, never through the conversations surface's update mask: who the
+ * conversation is with and the support desk's fields.
+ */
+export type DeskFields = Partial<Pick<Conversation, 'endUserId' | 'context' | 'customData' | 'stateId'>>;
+
 export function isUpdatableField(field: string): field is (typeof UPDATABLE_FIELDS)[number] {
   return (UPDATABLE_FIELDS as readonly string[]).includes(field);
 }

@@ -5,7 +5,7 @@ import { newId } from '../../kernel/ids.ts';
 import type {
   Caller, CloseReason, Conversation, ConversationEvent, ConversationMode, ConversationState, EventType, JsonObject,
 } from '../../kernel/types.ts';
-import type { ConversationInput, StartDefaults, StartOptions } from './conversation-input.ts';
+import type { ConversationInput, DeskFields, StartDefaults, StartOptions } from './conversation-input.ts';
 import { resolveNameIn } from './resolve.ts';
 
 /**
@@ -30,6 +30,8 @@ export type Transition = keyof typeof TRANSITIONS;
 
 /** The event a handoff (a change of mode) writes. */
 export const HANDOFF_EVENT: EventType = 'CONVERSATION_TRANSFER';
+/** The event that hands an outbound first message to whoever delivers it (the support desk's start; a webhook endpoint sends it). */
+export const OUTBOUND_EVENT: EventType = 'MESSAGE_OUTBOUND';
 /** The event a deletion writes: it outlives the conversation (ids only, no content). */
 export const DELETE_EVENT: EventType = 'CONVERSATION_DELETE';
 
@@ -125,7 +127,7 @@ export async function startIn(
   customerId: string,
   profileId: string,
   conversationId: string | undefined,
-  checked: ConversationInput,
+  checked: ConversationInput & DeskFields,
   defaults: StartDefaults,
   options: StartOptions = {},
 ): Promise<{ conversation: Conversation; created: boolean }> {

@@ -2,8 +2,9 @@ import type { Driver } from '../../store/driver.ts';
 import { stores, type Stores } from '../../store/index.ts';
 import { failedPrecondition, invalidArgument, notFound, ParleyError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import type { Caller, Conversation, MetadataValues } from '../../kernel/types.ts';
+import type { Caller, Conversation, JsonObject, MetadataValues } from '../../kernel/types.ts';
 import { moveTo, remove, startIn } from '../conversations/lifecycle.ts';
+import { visibleConversation } from '../tenancy/access.ts';
 import { checkMessage } from '../messages/append.ts';
 import { AGENT_LIMITS } from '../agents/agent-input.ts';
 import type { AppendPath } from '../messages/append.ts';
@@ -12,7 +13,7 @@ import type { KnowledgePassage, KnowledgeService } from '../agents/knowledge.ts'
 import type { Answerer } from '../agents/runtime/answerer.ts';
 import { historyOf, RunningAgents, type RunningAgent } from './agent-profile.ts';
 import { insightsOf, type InteractionInsights } from './interaction-record.ts';
-import { asParleyError, runTurn, SPEAKER_OF_INPUT, TURN_PASSAGES, type TurnInput } from './run-turn.ts';
+import { asParleyError, runTurn, SPEAKER_OF_INPUT, TURN_PASSAGES, type TurnContext, type TurnInput } from './run-turn.ts';
 import type { TurnEvent, TurnInputType } from './turn-events.ts';
 import type { RecordingHints } from '../../audio/voice-recording.ts';
 import type { Transcriber } from '../../providers/asr/transcriber.ts';
@@ -56,6 +57,17 @@ export interface VoiceProviders {
   transcriber: Transcriber | null;
   synthesizer: Synthesizer | null;
   blobs: BlobStore;
+}
+
+/** What a surface adds to a text turn beyond the agent surface's defaults (the support desk's). */
+export interface TurnExtras {
+  /** Stored on the input and on the reply message, over the defaults. */
+  inputMetadata?: JsonObject;
+  replyMetadata?: JsonObject;
+  /** Written with the turn, in its transaction (run-turn.ts TurnContext.settle). */
+  settle?: TurnContext['settle'];
+  /** The input is the message stored already under this id at this seq: only the reply is written. */
+  stored?: { messageId: string; seq: number };
 }
 
 /** A turn the caller streams: its events, in order; the generator persists the turn before its last event. */
@@ -128,7 +140,9 @@ export class InteractionService {
         const open = await s.interactions.openConversationOf(caller.customerId, agent.id, user);
         if (open) throw failedPrecondition(`the user has an unfinished conversation ${open} with this service; finish it first`);
       }
-      const start = { visitor: user ? { externalUserId: user } : {}, channel: 'CHAT' as const, source: 'AI_AGENT' as const, metadata };
+      const start = {
+        visitor: user ? { externalUserId: user } : {}, endUserId: caller.endUser?.id ?? null, channel: 'CHAT' as const, source: 'AI_AGENT' as const, metadata,
+      };
       const { conversation: created } = await startIn(s, caller, caller.customerId, agent.profileId, undefined, start, { source: 'AI_AGENT', channel: 'CHAT' });
       const recorded = await this.deps.agents.recordConversationVersion(scope, created.id, agent.id, request.versionSet ?? 'release', tx);
       await s.interactions.claimInteraction(caller.customerId, created.id, interactionId, INTERACTION_LEASE_SECONDS);
@@ -152,10 +166,13 @@ export class InteractionService {
    */
   async interact(
     caller: Caller, conversationId: string, input: { type: TurnInputType; text: string } | VoiceMessage, signal: AbortSignal,
-    options: { replyFormat?: ReplyFormat } = {},
+    options: { replyFormat?: ReplyFormat; extras?: TurnExtras } = {},
   ): Promise<StartedTurn> {
     const synthesizer = this.replySynthesizer(options.replyFormat);
+    const extras = options.extras;
     let checked = 'text' in input ? checkInput(input, 'recorded_message') : undefined;
+    if (checked && extras?.stored) checked = { ...checked, messageId: extras.stored.messageId, storedAt: extras.stored.seq };
+    if (checked && extras?.inputMetadata) checked = { ...checked, metadata: { ...checked.metadata, ...extras.inputMetadata } };
     const recording = 'recording' in input ? await readRecording(input.recording, input.hints) : undefined;
     const transcriber = recording ? requireTranscriber(this.deps.voice.transcriber) : null;
     const interactionId = newId();
@@ -186,7 +203,7 @@ export class InteractionService {
       await stores(this.db).interactions.releaseInteraction(caller.customerId, conversationId, interactionId).catch(() => undefined);
       throw err;
     }
-    const events = this.turn(caller, conversationId, interactionId, agent, checked, signal, synthesizer, passages);
+    const events = this.turn(caller, conversationId, interactionId, agent, checked, signal, synthesizer, passages, extras);
     const blobs = this.deps.voice.blobs;
     return { conversationId, events: kept ? discardUnlessStored(events, () => blobs.delete(kept)) : events };
   }
@@ -304,24 +321,20 @@ export class InteractionService {
   }
 
   /** A conversation the caller may reach (its customer, its narrowed profile or agent); NOT_FOUND otherwise. */
-  private async visible(s: Stores, caller: Caller, conversationId: string): Promise<Conversation> {
-    const conversation = await s.conversations.getConversation({ customerId: caller.customerId, id: conversationId, profileId: caller.profileId });
-    if (!conversation) throw notFound('conversation');
-    if (caller.agentId) {
-      const recorded = await s.agentVersions.getConversationAgentVersion(caller.customerId, conversationId);
-      if (recorded?.agentId !== caller.agentId) throw notFound('conversation');
-    }
-    return conversation;
+  private visible(s: Stores, caller: Caller, conversationId: string): Promise<Conversation> {
+    return visibleConversation(s, caller, conversationId);
   }
 
   private turn(
     caller: Caller, conversationId: string, interactionId: string, agent: RunningAgent, input: TurnInput | undefined, signal: AbortSignal,
-    synthesizer: Synthesizer | null = null, passages?: Promise<KnowledgePassage[]>,
+    synthesizer: Synthesizer | null = null, passages?: Promise<KnowledgePassage[]>, extras?: TurnExtras,
   ): AsyncGenerator<TurnEvent> {
+    const spoken = synthesizer ? { format: 'voice', synthesizer: synthesizer.name } : undefined;
     const events = runTurn({
       db: this.db, appends: this.deps.appends, answerer: this.deps.answerer, knowledge: this.deps.knowledge,
       caller, customerId: caller.customerId, conversationId, interactionId, agent, input, signal, passages,
-      replyMetadata: synthesizer ? { format: 'voice', synthesizer: synthesizer.name } : undefined,
+      replyMetadata: spoken || extras?.replyMetadata ? { ...extras?.replyMetadata, ...spoken } : undefined,
+      settle: extras?.settle,
     });
     return synthesizer ? speakTurn(events, synthesizer, signal) : events;
   }

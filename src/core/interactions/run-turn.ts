@@ -1,10 +1,10 @@
 import type { Driver } from '../../store/driver.ts';
-import { stores } from '../../store/index.ts';
+import { stores, type Stores } from '../../store/index.ts';
 import type { JsonObject } from '../../kernel/types.ts';
 import { LlmError } from '../../providers/llm/llm-error.ts';
 import { ParleyError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import type { Caller, Role } from '../../kernel/types.ts';
+import type { Caller, Message, Role } from '../../kernel/types.ts';
 import { actorOf } from '../tenancy/access.ts';
 import type { AppendPath } from '../messages/append.ts';
 import type { NewMessage } from '../../store/messages.ts';
@@ -28,6 +28,20 @@ export interface TurnInput {
   messageId: string;
   /** Stored on the input message over the defaults (a voice message's format and recording). */
   metadata?: JsonObject;
+  /**
+   * The input is stored already (a question asked for a later reply), at this seq: only the reply
+   * is written, and the history the runtime reads ends before it.
+   */
+  storedAt?: number;
+}
+
+/** What a turn that settles in its own transaction hands the settling step. */
+export interface TurnOutcome {
+  reply: Message;
+  /** The agent version that answered. */
+  agent: RunningAgent;
+  /** The runtime's word on whether its knowledge answered (undefined when it says nothing). */
+  answeredFromKnowledge: boolean | undefined;
 }
 
 export interface TurnContext {
@@ -53,6 +67,12 @@ export interface TurnContext {
   simulation?: { beforeSeq: number };
   /** Stored on the reply over the defaults (a spoken reply's format and synthesizer). */
   replyMetadata?: JsonObject;
+  /**
+   * More to write with the turn, in the same transaction (the support desk: completing the
+   * question's awaited reply, a handoff). With it, the turn is stored in its own transaction
+   * instead of through group commit.
+   */
+  settle?: (s: Stores, outcome: TurnOutcome) => Promise<void>;
 }
 
 /** A failure of the runtime as a catalogue error: the provider's is UNAVAILABLE (the client may retry the turn). */
@@ -100,7 +120,7 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
         durationSeconds: durationMs / 1000,
       };
       // The local agent answers from the passages alone: the history is read only for a runtime that uses it.
-      const history = ctx.answerer.readsHistory === false ? [] : await historyOf(db, customerId, conversationId, ctx.simulation?.beforeSeq);
+      const history = ctx.answerer.readsHistory === false ? [] : await historyOf(db, customerId, conversationId, ctx.simulation?.beforeSeq ?? input.storedAt);
       pieces = ctx.answerer.answer({
         agent: agent.profile, history, question: input.text, passages, signal, record: (r) => { record = r; },
       });
@@ -128,7 +148,7 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
       interactionId, format: 'text', runtime: ctx.answerer.name, ...(record ? { answeredFromKnowledge: record.answeredFromKnowledge } : {}), ...ctx.replyMetadata,
     };
     const messages: NewMessage[] = [];
-    if (input) {
+    if (input && input.storedAt === undefined) {
       messages.push({
         id: input.messageId, text: input.text, speaker: SPEAKER_OF_INPUT[input.type], state: 'FINAL',
         metadata: { interactionId, format: 'text', messageType: input.type, ...input.metadata },
@@ -136,11 +156,18 @@ export async function* runTurn(ctx: TurnContext): AsyncGenerator<TurnEvent> {
     }
     messages.push({ id: replyId, text: full, speaker: 'VIRTUAL_AGENT', state: 'FINAL', speakerInfo: { displayName: agent.profile.name }, metadata });
     const stored = storedRecordOf(agent, ctx.answerer.name, search, record) as unknown as JsonObject;
-    const appended = await ctx.appends.grouped({
-      ref: { customerId, id: conversationId }, actor: actorOf(caller), messages, interaction: { interactionId, record: stored },
-    });
-    if (appended.length !== messages.length) {
-      throw new ParleyError('ABORTED', 'the conversation was finished or deleted during the interaction, or another interaction took it over');
+    const request = { ref: { customerId, id: conversationId }, actor: actorOf(caller), messages, interaction: { interactionId, record: stored } };
+    const lost = () => new ParleyError('ABORTED', 'the conversation was finished or deleted during the interaction, or another interaction took it over');
+    const settle = ctx.settle;
+    if (settle) {
+      await db.transaction(async (tx) => {
+        const appended = await ctx.appends.inTransaction(tx, request);
+        if (appended.length !== messages.length) throw lost();
+        await settle(stores(tx), { reply: appended[appended.length - 1], agent, answeredFromKnowledge: record?.answeredFromKnowledge });
+      });
+    } else {
+      const appended = await ctx.appends.grouped(request);
+      if (appended.length !== messages.length) throw lost();
     }
     persisted = true;
     yield { kind: 'complete', messageId: replyId, interactionId, fullMessage: full, conversationCompleted: false };

@@ -2,7 +2,7 @@ import type { ProfileRow } from '../../store/customers.ts';
 import type { ConversationRef } from '../../store/conversation-ref.ts';
 import type { Stores } from '../../store/index.ts';
 import { notFound } from '../../kernel/errors.ts';
-import type { Caller } from '../../kernel/types.ts';
+import type { Caller, Conversation } from '../../kernel/types.ts';
 
 // The handle every conversation service takes, so the surfaces need not import the store.
 export type { ConversationRef };
@@ -37,6 +37,21 @@ export function namedConversation(caller: Caller, customerId: string, profileId:
 /** A conversation addressed by Parley id, narrowed to the caller's profile when the key is. */
 export function conversationById(caller: Caller, id: string): ConversationRef {
   return { customerId: caller.customerId, id, profileId: caller.profileId };
+}
+
+/**
+ * A conversation by Parley id as the caller's key sees it: its customer, its narrowed profile, and
+ * for a key narrowed to an agent (the agent and support surfaces) a conversation that agent holds.
+ * NOT_FOUND otherwise.
+ */
+export async function visibleConversation(s: Stores, caller: Caller, id: string, options: { forUpdate?: boolean } = {}): Promise<Conversation> {
+  const conversation = await s.conversations.getConversation({ customerId: caller.customerId, id, profileId: caller.profileId }, options);
+  if (!conversation) throw notFound('conversation');
+  if (caller.agentId) {
+    const recorded = await s.agentVersions.getConversationAgentVersion(caller.customerId, id);
+    if (recorded?.agentId !== caller.agentId) throw notFound('conversation');
+  }
+  return conversation;
 }
 
 export function actorOf(caller: Caller): string {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { conversationName, ingestId } from '../resource-names.ts';
-import { DELETE_EVENT, isHandoff } from '../conversations/lifecycle.ts';
+import { DELETE_EVENT, isHandoff, OUTBOUND_EVENT } from '../conversations/lifecycle.ts';
 import type { Conversation, ConversationEvent, Json, JsonObject } from '../../kernel/types.ts';
 
 /** The webhook event types a customer can subscribe to (Converra's names). */
-export const WEBHOOK_EVENT_TYPES = ['conversation.created', 'conversation.updated', 'conversation.deleted', 'insights.generated'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'conversation.created', 'conversation.updated', 'conversation.deleted', 'insights.generated', 'conversation.outbound_message',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** One webhook event: what is sent to every subscribed endpoint, byte for byte the same. */
@@ -71,9 +73,14 @@ export function webhookEventId(batchStart: ConversationEvent, type: string): str
  * - any change → ONE `conversation.updated` whose `changedFields` is the union of the fields;
  * - ANALYSIS_COMPLETE → `insights.generated` with the insights from the event;
  * - CONVERSATION_DELETE → `conversation.deleted` alone, with ids only: the conversation is gone
- *   (`conversation` is then undefined) and so is everything else it held.
+ *   (`conversation` is then undefined) and so is everything else it held;
+ * - MESSAGE_OUTBOUND → `conversation.outbound_message` [Parley]: a first message to deliver by
+ *   e-mail, SMS or a call, with the channel, the address and the text (`texts`, by message id),
+ *   for the endpoint that does the sending.
  */
-export function webhookEventsFor(conversation: Conversation | undefined, events: readonly ConversationEvent[]): WebhookEvent[] {
+export function webhookEventsFor(
+  conversation: Conversation | undefined, events: readonly ConversationEvent[], texts: ReadonlyMap<string, string> = new Map(),
+): WebhookEvent[] {
   if (events.length === 0) return [];
   const first = events[0];
   const createdAt = events[events.length - 1].createTime.toISOString();
@@ -92,6 +99,14 @@ export function webhookEventsFor(conversation: Conversation | undefined, events:
   } else {
     const fields = changedFields(events);
     if (fields.length > 0) make('conversation.updated', { changedFields: fields });
+  }
+  const outbound = events.find((e) => e.type === OUTBOUND_EVENT);
+  if (outbound) {
+    const { channel, to, subject, messageId } = outbound.payload;
+    const text = typeof messageId === 'string' ? texts.get(messageId) : undefined;
+    make('conversation.outbound_message', {
+      channel: channel ?? null, to: to ?? null, ...(subject ? { subject } : {}), messageId: messageId ?? null, message: text ?? null,
+    });
   }
   const analysis = [...events].reverse().find((e) => e.type === 'ANALYSIS_COMPLETE');
   if (analysis) make('insights.generated', { insights: insightsOf(conversation, analysis) });

@@ -1,3 +1,4 @@
+import { OUTBOUND_EVENT } from '../conversations/lifecycle.ts';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Driver } from '../../store/driver.ts';
@@ -133,7 +134,7 @@ export async function planDeliveries(
   if (endpoints.some((e) => e.format === 'standard')) {
     // Undefined once deleted: only a deletion is then still told (its event outlives the row).
     const conversation = await s.conversations.getConversation({ customerId: batch.customerId, id: batch.conversationId });
-    for (const event of webhookEventsFor(conversation, batch.events)) events.push({ format: 'standard', id: event.id, type: event.type, body: webhookBody(event) });
+    for (const event of webhookEventsFor(conversation, batch.events, await outboundTexts(s, batch))) events.push({ format: 'standard', id: event.id, type: event.type, body: webhookBody(event) });
   }
   for (const event of amigoWebhookEventsFor(batch.events)) events.push({ format: 'amigo', ...event });
   const deliveries: NewDelivery[] = [];
@@ -146,6 +147,13 @@ export async function planDeliveries(
     }
   }
   return s.webhooks.insertDeliveries(batch.customerId, deliveries);
+}
+
+/** The texts of the outbound messages a batch hands on (MESSAGE_OUTBOUND), by message id. */
+async function outboundTexts(s: Stores, batch: { customerId: string; conversationId: string; events: ConversationEvent[] }): Promise<Map<string, string>> {
+  const ids = batch.events.filter((e) => e.type === OUTBOUND_EVENT && typeof e.payload.messageId === 'string').map((e) => e.payload.messageId as string);
+  if (ids.length === 0) return new Map();
+  return new Map((await s.messages.getMessages(batch.customerId, batch.conversationId, ids)).map((m) => [m.id, m.text]));
 }
 
 /** How long past its timeout a claimed attempt counts as in flight (recording it takes a moment). */

@@ -1,3 +1,4 @@
+import { clientGoneSignal } from '../../kit/client-gone.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
@@ -46,12 +47,8 @@ async function streamTurn(
   request: FastifyRequest, reply: FastifyReply, status: number,
   start: (signal: AbortSignal) => Promise<StartedTurn>, wants: (actionType: string) => boolean, onCreate: boolean,
 ): Promise<void> {
-  const controller = new AbortController();
-  const turn = await start(controller.signal);
+  const turn = await start(clientGoneSignal(reply));
   const out = ndjsonResponse(request, reply, status);
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableEnded) controller.abort();
-  });
   try {
     if (onCreate) out.write({ type: 'conversation-created', conversation_id: turn.conversationId });
     for await (const event of turn.events) {

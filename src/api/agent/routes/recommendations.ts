@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { clientGoneSignal } from '../../kit/client-gone.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Core } from '../../../core/index.ts';
 import { missingBodyIsEmpty } from '../../kit/empty-json.ts';
@@ -25,12 +26,7 @@ export async function recommendationRoutes(app: FastifyInstance, { core }: { cor
   }, async (request, reply) => {
     const context = request.body.context?.trim();
     if (context === '') throw invalidArgument('context', 'must not be blank');
-    const controller = new AbortController();
-    // A client that goes away stops the model call (the response's close, not the request's: that one follows the body).
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableEnded) controller.abort();
-    });
     const { conversation_id: conversationId, interaction_id: interactionId } = request.params;
-    return { recommended_responses: await core.interactions.recommend(request.caller, conversationId, interactionId, context, controller.signal) };
+    return { recommended_responses: await core.interactions.recommend(request.caller, conversationId, interactionId, context, clientGoneSignal(reply)) };
   });
 }

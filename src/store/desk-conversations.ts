@@ -1,0 +1,82 @@
+import type { Conversation } from '../kernel/types.ts';
+import type { Queryable } from './driver.ts';
+import { selectList } from './conversations.ts';
+import { keywordMatch } from './search.ts';
+
+/*
+ * The support desk's list (raia's): one agent's conversations by filters, in numbered pages with a
+ * total, which that vendor's envelope needs. The page is an OFFSET over an index on the order's
+ * column (conversations_by_agent_update / _create); core/conversations/desk.ts caps its depth.
+ */
+
+export interface DeskListQuery {
+  agentId: string;
+  /** Set when the caller's key is narrowed to one profile. */
+  profileId: string | null;
+  endUserId?: string;
+  /** On the update time, inclusive. */
+  updatedFrom?: Date;
+  updatedTo?: Date;
+  /** Only conversations with at least one message feedback. */
+  withFeedbacksOnly?: boolean;
+  /** Search (store/search.ts); ranked first unless `order` says otherwise. */
+  keyword?: string;
+  order: 'createTime' | 'updateTime' | 'rank';
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
+export async function listDeskConversations(db: Queryable, customerId: string, query: DeskListQuery): Promise<{ conversations: Conversation[]; total: number }> {
+  const params: unknown[] = [customerId, query.agentId];
+  const bind = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = ['c.customer_id = $1', 'c.agent_id = $2'];
+  if (query.profileId !== null) where.push(`c.profile_id = ${bind(query.profileId)}`);
+  if (query.endUserId) where.push(`c.end_user_id = ${bind(query.endUserId)}`);
+  if (query.updatedFrom) where.push(`c.update_time >= ${bind(query.updatedFrom.toISOString())}`);
+  if (query.updatedTo) where.push(`c.update_time <= ${bind(query.updatedTo.toISOString())}`);
+  if (query.withFeedbacksOnly) {
+    where.push('EXISTS (SELECT 1 FROM message_feedback f WHERE f.customer_id = c.customer_id AND f.conversation_id = c.id)');
+  }
+  let rank = '0';
+  if (query.keyword !== undefined) {
+    const match = keywordMatch(query.keyword, bind, 'c');
+    where.push(match.where);
+    rank = match.rank;
+  }
+  const filter = where.join(' AND ');
+  const direction = query.descending ? 'DESC' : 'ASC';
+  const order = query.order === 'rank'
+    ? `${rank} DESC, c.update_time DESC, c.id DESC`
+    : `c.${query.order === 'createTime' ? 'create_time' : 'update_time'} ${direction}, c.id ${direction}`;
+  const countParams = params.slice();
+  const [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM conversations c WHERE ${filter}`, countParams);
+  const conversations = total === 0 ? [] : await db.query<Conversation>(
+    `SELECT ${selectList('c')} FROM conversations c WHERE ${filter} ORDER BY ${order} OFFSET ${bind(query.offset)} LIMIT ${bind(query.limit)}`,
+    params,
+  );
+  return { conversations, total };
+}
+
+/** The ids of a person's conversations with an agent (all of them: the desk deletes them together). */
+export async function deskConversationsOf(db: Queryable, customerId: string, agentId: string, endUserId: string, profileId: string | null): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT id FROM conversations WHERE customer_id = $1 AND agent_id = $2 AND end_user_id = $3 AND ($4::text IS NULL OR profile_id = $4)
+      ORDER BY create_time, id`,
+    [customerId, agentId, endUserId, profileId],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Summaries and sentiment scores of analysed conversations, by conversation id. */
+export async function deskAnalyses(db: Queryable, customerId: string, ids: readonly string[]): Promise<{ conversationId: string; summary: string; sentimentScore: number }[]> {
+  if (ids.length === 0) return [];
+  return db.query(
+    `SELECT conversation_id AS "conversationId", summary, sentiment_score AS "sentimentScore" FROM analyses
+      WHERE customer_id = $1 AND conversation_id = ANY($2::text[])`,
+    [customerId, ids],
+  );
+}
