@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { LightMyRequestResponse as Response } from 'fastify';
 import type { TestContext, TestTenant } from '../helpers/app.ts';
+import { vendorSchemas, type VendorDocument, type VendorTarget } from './vendor-schemas.ts';
 
 /**
  * Amigo's published OpenAPI document, read where the project keeps the vendors' documents (beside
@@ -16,11 +17,7 @@ import type { TestContext, TestTenant } from '../helpers/app.ts';
 export const AMIGO_OPENAPI = process.env.PARLEY_AMIGO_OPENAPI
   ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/vendor/amigo-openapi.json');
 
-type Operation = { responses: Record<string, { content?: Record<string, { schema?: object }> }> };
-type VendorDocument = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object> } };
-
 let vendor: Promise<VendorDocument> | undefined;
-const validators = new Map<string, ValidateFunction>();
 const addFormats = (formats as unknown as { default: typeof formats }).default ?? formats;
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 (addFormats as unknown as (a: Ajv2020) => void)(ajv);
@@ -31,27 +28,10 @@ function vendorDocument(): Promise<VendorDocument> {
   return vendor;
 }
 
-/** The vendor's schema for an operation's response (by path and status), or a named component. */
-async function validatorFor(target: { path: string; method: string; status: number } | { component: string }): Promise<ValidateFunction> {
-  const key = JSON.stringify(target);
-  let validate = validators.get(key);
-  if (!validate) {
-    const doc = await vendorDocument();
-    const schema = 'component' in target
-      ? doc.components.schemas[target.component]
-      : doc.paths[target.path]?.[target.method]?.responses[String(target.status)]?.content?.['application/json']?.schema;
-    assert.ok(schema, `the vendor document has no schema for ${key}`);
-    validate = ajv.compile(schema);
-    validators.set(key, validate);
-  }
-  return validate;
-}
+const amigo = vendorSchemas('Amigo', vendorDocument, ajv);
 
 /** Asserts a response body is valid against the vendor's schema for it. */
-export async function assertVendorBody(body: unknown, target: { path: string; method: string; status: number } | { component: string }): Promise<void> {
-  const validate = await validatorFor(target);
-  assert.ok(validate(body), `body does not match the vendor schema ${JSON.stringify(target)}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
-}
+export const assertVendorBody = (body: unknown, target: VendorTarget): Promise<void> => amigo.assertBody(body, target);
 
 /** Asserts `{"detail": "<message>"}` with the status; returns the message. */
 export function assertDetail(res: Response, status: number, label = ''): string {

@@ -3,10 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
 import formats from 'ajv-formats';
 import type { LightMyRequestResponse as Response } from 'fastify';
 import type { TestContext } from '../helpers/app.ts';
+import { vendorSchemas, type VendorTarget } from './vendor-schemas.ts';
 
 /**
  * raia's published OpenAPI document, read where the project keeps the vendors' documents (beside
@@ -76,7 +77,6 @@ function toJsonSchema(node: unknown, seen = new Set<object>()): void {
 }
 
 let vendor: Promise<VendorDocument> | undefined;
-const validators = new Map<string, ValidateFunction>();
 const addFormats = (formats as unknown as { default: typeof formats }).default ?? formats;
 const ajv = new Ajv({ allErrors: true, strict: false });
 (addFormats as unknown as (a: Ajv) => void)(ajv);
@@ -92,29 +92,12 @@ function vendorDocument(): Promise<VendorDocument> {
   return vendor;
 }
 
-export type RaiaTarget = { path: string; method: string; status: number } | { component: string };
+export type RaiaTarget = VendorTarget;
 
-/** The vendor's schema for an operation's response (by path, method and status), or a named component. */
-async function validatorFor(target: RaiaTarget): Promise<ValidateFunction> {
-  const key = JSON.stringify(target);
-  let validate = validators.get(key);
-  if (!validate) {
-    const doc = await vendorDocument();
-    const schema = 'component' in target
-      ? doc.components.schemas[target.component]
-      : doc.paths[target.path]?.[target.method.toLowerCase()]?.responses[String(target.status)]?.content?.['application/json']?.schema;
-    assert.ok(schema, `raia's document has no schema for ${key}`);
-    validate = ajv.compile(schema);
-    validators.set(key, validate);
-  }
-  return validate;
-}
+const raia = vendorSchemas('raia', vendorDocument as () => Promise<never>, ajv);
 
 /** Asserts a body is valid against raia's schema for it (paths as raia writes them: `/external/conversations/{id}`). */
-export async function assertRaiaBody(body: unknown, target: RaiaTarget): Promise<void> {
-  const validate = await validatorFor(target);
-  assert.ok(validate(body), `body does not match raia's schema ${JSON.stringify(target)}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
-}
+export const assertRaiaBody = (body: unknown, target: RaiaTarget): Promise<void> => raia.assertBody(body, target);
 
 /** The vendor's error DTO for each status it documents; the others are Parley's, in the same shape. */
 const ERROR_COMPONENT: Record<number, string> = { 400: 'BadRequestErrorDTO', 403: 'ForbiddenErrorDTO', 404: 'EntityNotFoundErrorDTO' };

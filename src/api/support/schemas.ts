@@ -56,16 +56,17 @@ export const User = Obj({
   isAnonymized: Type.Boolean(),
 }, { title: 'ExternalApiUserResponseDTO' });
 
-export const Feedback = Obj({
+/** A vote as a message shows it; a conversation's `feedbacks` add when it was cast and changed. */
+const voteFields = {
   id: WireId('The feedback'),
   voteType: StringEnum(VOTE_TYPES),
   question: Nullable(Type.String()),
   answer: Nullable(Type.String()),
   comment: Nullable(Type.String()),
   userEmail: Opt(Nullable(Type.String())),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-}, { title: 'FeedbackResponseDTO' });
+};
+export const MessageFeedback = Obj(voteFields, { title: 'BaseFeedbackResponseDTO' });
+export const Feedback = Obj({ ...voteFields, createdAt: Timestamp, updatedAt: Timestamp }, { title: 'FeedbackResponseDTO' });
 
 const conversationFields = {
   id: WireId('The conversation'),
@@ -85,15 +86,6 @@ const conversationFields = {
 };
 export const Conversation = Obj(conversationFields, { title: 'ConversationResponseDTO' });
 export const ConversationWithFeedbacks = Obj({ ...conversationFields, feedbacks: Type.Array(Feedback) }, { title: 'ConversationWithFeedbacksResponseDTO' });
-
-export const MessageFeedback = Obj({
-  id: WireId('The feedback'),
-  voteType: StringEnum(VOTE_TYPES),
-  question: Nullable(Type.String()),
-  answer: Nullable(Type.String()),
-  comment: Nullable(Type.String()),
-  userEmail: Opt(Nullable(Type.String())),
-}, { title: 'BaseFeedbackResponseDTO' });
 
 export const Message = Obj({
   id: WireId('The message'),
