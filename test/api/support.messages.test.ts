@@ -151,6 +151,11 @@ forEachDriver('support surface: messages, async replies and the handoff', (kind)
     await jobs();
     const status = (await call('GET', `/conversations/${id}/messages/${asked.id}/response-on`)).json();
     assert.deepEqual(status, { status: 'failed', message: null, error: 'the conversation was closed before the agent answered' });
+    // An archived conversation takes no message, now or later (400), and nothing changes.
+    const before = await ctx.snapshot();
+    await assertRaiaError(await call('POST', `/conversations/${id}/messages`, { message: 'Hello?' }), 400);
+    await assertRaiaError(await call('POST', `/conversations/${id}/messages/async`, { message: 'Hello?' }), 400);
+    assert.deepEqual(await ctx.snapshot(), before);
   });
 
   it('keeps an async question across a restart: another process answers it', async () => {

@@ -46,6 +46,8 @@ export interface HumanAnswer {
 /** The refusal of a human answer where none is possible (the vendor words it; the surface renders it). */
 export const NOT_MANUAL = 'the conversation must be in manual mode and not a voice conversation';
 
+const closed = () => failedPrecondition('conversation is closed; it accepts no new messages');
+
 const drain = async (events: AsyncGenerator<unknown>) => {
   for await (const _ of events) { /* the turn is persisted before its last event */ }
 };
@@ -64,6 +66,7 @@ export class ReplyService {
   /** The question answered now by the agent (AI mode), or stored for a human (manual mode). */
   async ask(caller: Caller, conversationId: string, text: string, options: AskOptions, signal: AbortSignal): Promise<Answered> {
     const conversation = await visibleConversation(stores(this.db), caller, conversationId);
+    if (conversation.state === 'CLOSED') throw closed();
     if (conversation.mode === 'MANUAL') return { conversation, question: await this.store(caller, conversation, text, options), reply: null };
     let outcome: TurnOutcome | undefined;
     let questionId = '';
@@ -163,7 +166,7 @@ export class ReplyService {
           metadata: { ...answer.metadata, ...(answer.questionId ? { replyTo: answer.questionId } : {}), ...(answer.authorId ? { authorId: answer.authorId } : {}) },
         }],
       });
-      if (!message) throw failedPrecondition('conversation is closed; it accepts no new messages');
+      if (!message) throw closed();
       if (answer.questionId) await s.awaitedReplies.settleAwaitedReply(caller.customerId, conversationId, answer.questionId, { state: 'completed', replyId: message.id });
       return { conversation, message };
     });
@@ -178,7 +181,7 @@ export class ReplyService {
         ref: { customerId: caller.customerId, id: conversation.id }, actor: actorOf(caller),
         messages: [{ ...checked, metadata: { messageType: 'user-message', format: 'text', ...options.metadata } }],
       });
-      if (!question) throw failedPrecondition('conversation is closed; it accepts no new messages');
+      if (!question) throw closed();
       await s.awaitedReplies.insertAwaitedReply(caller.customerId, conversation.id, question.id);
       // The mode is read again under the append's row lock: a handoff meanwhile leaves the question to the human.
       const current = await s.conversations.getConversation({ customerId: caller.customerId, id: conversation.id });
