@@ -1,14 +1,15 @@
 /*
  * Keyword search over conversations (the support desk's searchKeyword, the conversations
- * surface's messageKeyword), on migration 019's message_words and trigram index.
+ * surface's messageKeyword), on migrations 019's and 022's indexes.
  *
- * searchKeyword looks at one scope's conversations (the desk lists one agent's) row by row:
- * its small fields (title, agent name, the person's names, e-mail and phone, the summary) for
- * the keyword's words as fragments, its messages for the keyword's full-text words (the 'simple'
- * configuration, so names, e-mail addresses and numbers are not stemmed away) through
- * message_words: one primary-key probe a word, whatever the word. Finding the conversations from
- * the messages instead (a trigram index on their text, then every matching message) cost a common
- * word seconds at 20 concurrent searches over 1,000,000 messages (bench/search.ts).
+ * searchKeyword: the small fields (title, agent name, the person, the summary) through their
+ * trigram indexes, so a piece of a word matches ("0101", "doe@exa"); message text through
+ * message_words, whole words of the 'simple' configuration (names, e-mail addresses and numbers
+ * are not stemmed away), one primary-key probe a conversation and word. On 1,000,000 messages
+ * (bench/search.ts, one agent's 500 conversations, one statement alone): finding the
+ * conversations from the messages themselves (trigram index, then every matching message) cost a
+ * common word 250–5,000 ms; reading each conversation of the scope for its fields cost 8–15 ms;
+ * this way 2–9 ms.
  */
 
 /** More words add SQL and no precision worth having; the rest of a longer keyword is ignored. */
@@ -17,8 +18,12 @@ const MAX_WORDS = 8;
 /** Letters or digits: what the 'simple' parser turns into lexemes (a query without any has none). */
 const HAS_LEXEME = /[\p{L}\p{N}]/u;
 
-/** A word that can be part of a phone number: three digits or more, and nothing but separators besides. */
-const PHONE_LIKE = /^(?=(?:\D*\d){3})[\d\s()+\-./]+$/;
+/**
+ * The person as one text: names, e-mail, phone, and the phone's digits alone ("5550101" finds
+ * "+1 555-0101"). Migration 022's end_users_person_trigrams indexes this expression, character
+ * for character (else the planner does not use it).
+ */
+const PERSON = `(u.first_name || ' ' || u.last_name || ' ' || u.email || ' ' || u.phone_number || ' ' || regexp_replace(u.phone_number, '\\D', '', 'g'))`;
 
 /**
  * A fragment pg_trgm can look up: three letters or digits in a row (its trigrams are drawn from
@@ -28,6 +33,13 @@ const PHONE_LIKE = /^(?=(?:\D*\d){3})[\d\s()+\-./]+$/;
 const INDEXABLE = /[\p{L}\p{N}]{3}/u;
 
 type Bind = (value: unknown) => string;
+
+/**
+ * A LIKE pattern that finds the bound text anywhere, with %, _ and \ taken literally. The planner
+ * folds it to a constant, so the trigram index sees the pattern.
+ */
+const containsPattern = (param: string) =>
+  `('%' || replace(replace(replace(${param}::text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')`;
 
 /**
  * SQL that matches conversations (table alias `alias`) against a keyword, binding values through `bind`:
@@ -45,48 +57,48 @@ export function keywordMatch(keyword: string, bind: Bind, alias = 'c'): { where:
   // Bound only when used: PostgreSQL refuses a parameter no part of the statement uses.
   const phrase = HAS_LEXEME.test(keyword) ? bind(words.join(' ')) : undefined;
   const params = words.map((word) => bind(word));
-  // strpos, not LIKE: % and _ in a keyword are literal.
-  const contains = (expr: string) => params.map((p) => `strpos(lower(${expr}), lower(${p}::text)) > 0`).join(' AND ');
-  // The phone's digits too when a word could be part of a number ("5550101" finds "+1 555-0101").
-  const digits = words.some((word) => PHONE_LIKE.test(word)) ? ` || ' ' || regexp_replace(u.phone_number, '\\D', '', 'g')` : '';
-  const fields: { table: string; t: string; key: string; expr: string; whole: number; fragment: number }[] = [
-    { table: 'agents', t: 'g', key: `g.id = ${alias}.agent_id`, expr: 'g.name', whole: 6, fragment: 3 },
-    {
-      table: 'end_users', t: 'u', key: `u.id = ${alias}.end_user_id`,
-      expr: `(u.first_name || ' ' || u.last_name || ' ' || u.email || ' ' || u.phone_number${digits})`, whole: 6, fragment: 3,
-    },
-    // The summary weighs less than the title, the agent's name and the person.
-    { table: 'analyses', t: 's', key: `s.conversation_id = ${alias}.id`, expr: 's.summary', whole: 4, fragment: 2 },
-  ];
-  const of = (f: (typeof fields)[number], test: string) =>
-    `(SELECT ${test} FROM ${f.table} ${f.t} WHERE ${f.t}.customer_id = ${alias}.customer_id AND ${f.key})`;
+  // Every word somewhere in the text: ILIKE where the trigram index can look it up, strpos (which
+  // the planner never takes to the index) where it cannot; both take % and _ literally.
+  const contains = (expr: string) => params.map((p, i) => (INDEXABLE.test(words[i])
+    ? `${expr} ILIKE ${containsPattern(p)}`
+    : `strpos(lower(${expr}), lower(${p}::text)) > 0`)).join(' AND ');
+  const wholeWords = (expr: string) => (phrase ? `to_tsvector('simple', ${expr}) @@ plainto_tsquery('simple', ${phrase}::text)` : 'false');
 
-  const alternatives = [contains(`${alias}.display_name`)];
+  /*
+   * Each field as the keys of the rows that match, found through the field's index and compared
+   * with the conversation's own keys (a hashed subplan: one lookup a statement, one hash probe a
+   * conversation), so the scope's conversations are not read for their fields. A hashed subplan
+   * cannot see the caller's customer_id: the lookup reads the matching rows of every customer,
+   * and the comparison drops the others'. Cheap while a keyword matches few titles and names.
+   */
+  const fields = [
+    { t: 'x', from: 'conversations x', filter: "x.display_name <> ''", key: 'x.id', of: `${alias}.id`, expr: 'x.display_name', whole: 6, fragment: 3 },
+    { t: 'g', from: 'agents g', filter: 'true', key: 'g.id', of: `${alias}.agent_id`, expr: 'g.name', whole: 6, fragment: 3 },
+    { t: 'u', from: 'end_users u', filter: 'true', key: 'u.id', of: `${alias}.end_user_id`, expr: PERSON, whole: 6, fragment: 3 },
+    // The summary weighs less than the title, the agent's name and the person.
+    { t: 's', from: 'analyses s', filter: "s.summary <> ''", key: 's.conversation_id', of: `${alias}.id`, expr: 's.summary', whole: 4, fragment: 2 },
+  ];
+  // Without a word the index can look up ("on", "%"), a lookup would read every row of every
+  // customer: each conversation of the scope is looked at instead, by its keys (a scalar
+  // subquery, which the planner does not turn into a lookup of all rows as it does EXISTS).
+  const indexed = words.some((word) => INDEXABLE.test(word));
+  const matching = (f: (typeof fields)[number], test: string) => (indexed
+    ? `(${alias}.customer_id, ${f.of}) IN (SELECT ${f.t}.customer_id, ${f.key} FROM ${f.from} WHERE ${f.filter} AND ${test})`
+    : `coalesce((SELECT ${test} FROM ${f.from} WHERE ${f.filter} AND ${f.t}.customer_id = ${alias}.customer_id AND ${f.key} = ${f.of}), false)`);
+  const alternatives = fields.map((f) => matching(f, contains(f.expr)));
   if (phrase) {
-    // Every lexeme of the keyword is a key of message_words; the array is a constant to the planner.
+    // Every lexeme of the keyword a key of message_words: one primary-key probe a conversation
+    // and word, however common the word (the array is a constant to the planner).
     alternatives.push(`EXISTS (SELECT 1 FROM (SELECT tsvector_to_array(to_tsvector('simple', ${phrase}::text)) AS words) q
         WHERE cardinality(q.words) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(q.words) AS k (word) WHERE NOT EXISTS (
           SELECT 1 FROM message_words w WHERE w.customer_id = ${alias}.customer_id AND w.word = k.word AND w.conversation_id = ${alias}.id)))`);
   }
-  alternatives.push(...fields.map((f) => `coalesce(${of(f, contains(f.expr))}, false)`));
   const where = `(${alternatives.join('\n      OR ')})`;
-
-  const query = phrase ? `plainto_tsquery('simple', ${phrase}::text)` : undefined;
-  const score = (expr: string, whole: number, fragment: number) =>
-    `CASE WHEN ${query ? `to_tsvector('simple', ${expr}) @@ ${query}` : 'false'} THEN ${whole} WHEN ${contains(expr)} THEN ${fragment} ELSE 0 END`;
-  const scores = [
-    score(`${alias}.display_name`, 6, 3),
-    ...fields.map((f) => `coalesce(${of(f, score(f.expr, f.whole, f.fragment))}, 0)`),
-  ];
+  // Whole words tested only where the words are already found.
+  const scores = fields.map((f) => `CASE WHEN ${matching(f, contains(f.expr))}
+      THEN CASE WHEN ${matching(f, `${contains(f.expr)} AND ${wholeWords(f.expr)}`)} THEN ${f.whole} ELSE ${f.fragment} END ELSE 0 END`);
   return { where, rank: `greatest(${scores.join(' + ')}, 1)::float8` };
 }
-
-/**
- * A LIKE pattern that finds the bound text anywhere, with %, _ and \ taken literally. The planner
- * folds it to a constant, so the trigram index sees the pattern.
- */
-const containsPattern = (param: string) =>
-  `('%' || replace(replace(replace(${param}::text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')`;
 
 /**
  * The conversations surface's messageKeyword: a plain substring of a message's text

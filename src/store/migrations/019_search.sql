@@ -9,7 +9,7 @@ CREATE INDEX messages_text_trigrams ON messages USING gin (text gin_trgm_ops) WH
 -- contain, one row each, kept by the triggers below. A common word is in most messages: finding
 -- its conversations through the messages (the trigram index above, then every matching row) took
 -- seconds at 20 concurrent searches over 1,000,000 messages; here it is one range of this key
--- (bench/search.ts). COLLATE "C": a word prefix ("kett" for "kettle") is a range of the key.
+-- (bench/search.ts). COLLATE "C": words compare as bytes, the cheapest order for the key.
 CREATE TABLE message_words (
   customer_id     text NOT NULL,
   word            text COLLATE "C" NOT NULL,
@@ -32,26 +32,33 @@ BEGIN
 END $$;
 
 -- A rewrite (redaction, deletion) or a removal takes the old text's words out, then puts back what
--- the conversation's live messages still say: one conversation's messages, on a rare path.
+-- the conversation's live messages still say: one conversation's messages, on a rare path. The
+-- conversations touched are kept in arrays (a temporary table would churn the catalog on every
+-- UPDATE of messages); an UPDATE that changes no text or state does nothing.
 CREATE FUNCTION message_words_redo() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  customers text[];
+  conversations text[];
 BEGIN
-  CREATE TEMPORARY TABLE IF NOT EXISTS message_words_touched (customer_id text, conversation_id text) ON COMMIT DROP;
-  TRUNCATE message_words_touched;
   IF TG_OP = 'UPDATE' THEN
-    INSERT INTO message_words_touched
-    SELECT DISTINCT o.customer_id, o.conversation_id FROM removed o JOIN added n USING (customer_id, conversation_id, seq)
-     WHERE o.text IS DISTINCT FROM n.text OR o.state IS DISTINCT FROM n.state;
+    SELECT array_agg(t.customer_id), array_agg(t.conversation_id) INTO customers, conversations
+      FROM (SELECT DISTINCT o.customer_id, o.conversation_id FROM removed o JOIN added n USING (customer_id, conversation_id, seq)
+             WHERE o.text IS DISTINCT FROM n.text OR o.state IS DISTINCT FROM n.state) t;
   ELSE
-    INSERT INTO message_words_touched SELECT DISTINCT customer_id, conversation_id FROM removed;
+    SELECT array_agg(t.customer_id), array_agg(t.conversation_id) INTO customers, conversations
+      FROM (SELECT DISTINCT customer_id, conversation_id FROM removed) t;
+  END IF;
+  IF conversations IS NULL THEN
+    RETURN NULL;
   END IF;
   DELETE FROM message_words w
    USING (SELECT DISTINCT o.customer_id, x.word, o.conversation_id
-            FROM removed o JOIN message_words_touched t USING (customer_id, conversation_id),
+            FROM removed o JOIN unnest(customers, conversations) AS t (customer_id, conversation_id) USING (customer_id, conversation_id),
                  unnest(tsvector_to_array(to_tsvector('simple', o.text))) AS x (word)) o
    WHERE w.customer_id = o.customer_id AND w.word = o.word AND w.conversation_id = o.conversation_id;
   INSERT INTO message_words (customer_id, word, conversation_id)
   SELECT DISTINCT m.customer_id, x.word, m.conversation_id
-    FROM message_words_touched t
+    FROM unnest(customers, conversations) AS t (customer_id, conversation_id)
     JOIN messages m ON m.customer_id = t.customer_id AND m.conversation_id = t.conversation_id AND m.state <> 'DELETED',
          unnest(tsvector_to_array(to_tsvector('simple', m.text))) AS x (word)
    WHERE octet_length(x.word) <= 200
