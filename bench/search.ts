@@ -10,7 +10,7 @@
  *    trigram index; then migration 019's backfill of message_words and the index build, timed;
  *    sizes from pg_relation_size.
  * 2. BENCH_SEARCHERS (20) concurrent searchers for BENCH_SECONDS (10), each search one agent's
- *    list as the support desk asks it: a count(*) and a page of 20 by rank, both on keywordMatch.
+ *    list as the support desk runs it (listDeskConversations): a page of 20 by rank with its total.
  *    Keywords rotate over six kinds (common word, rare order code, last name, e-mail fragment,
  *    phone fragment, no match). Then, in the same run, with the same keywords and concurrency,
  *    bare SELECTs on message_words and on the messages' trigram index.
@@ -22,7 +22,7 @@ import pg from 'pg';
 import { createCore } from '../src/core/index.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/pg-driver.ts';
-import { keywordMatch } from '../src/store/search.ts';
+import { listDeskConversations } from '../src/store/desk-conversations.ts';
 import { admin, benchDatabase, percentile, positiveInt, ROOT, urlFor, writeResultsSection } from './lib.ts';
 
 const SECONDS = positiveInt('BENCH_SECONDS', 10);
@@ -140,19 +140,12 @@ function searchOf(kind: Kind): { keyword: string; agentId: string } {
   }
 }
 
-/** The support desk's list: one agent's conversations, a count and the first page by rank. */
+/** The support desk's list as the surface runs it (store/desk-conversations.ts): one agent's conversations by rank, a page and the total. */
 async function deskSearch(client: pg.PoolClient, { keyword, agentId }: { keyword: string; agentId: string }): Promise<number> {
-  const params: unknown[] = ['bench', agentId];
-  const bind = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const match = keywordMatch(keyword, bind, 'c');
-  const where = `c.customer_id = $1 AND c.agent_id = $2 AND ${match.where}`;
-  const { rows: [{ total }] } = await client.query<{ total: number }>(`SELECT count(*)::int AS total FROM conversations c WHERE ${where}`, params);
-  if (total > 0) {
-    await client.query(`SELECT c.id, c.display_name FROM conversations c WHERE ${where} ORDER BY ${match.rank} DESC, c.update_time DESC, c.id DESC LIMIT ${PAGE}`, params);
-  }
+  const db = { query: async (sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows, exec: async (sql: string) => { await client.query(sql); } };
+  const { total } = await listDeskConversations(db as never, 'bench', {
+    agentId, profileId: null, keyword, order: 'rank', descending: true, offset: 0, limit: PAGE,
+  });
   return total;
 }
 
@@ -254,8 +247,8 @@ migration's backfill of \`message_words\` (${wordRows.toLocaleString('en')} rows
 (messageKeyword's, maintenance_work_mem 256MB) **${trigramSeconds.toFixed(1)} s**.
 Sizes: ${sizes.map((s) => `${s.name} ${s.mb.toFixed(1)} MB`).join(', ')}.
 
-A search is the support desk's list of one agent's conversations (${CONVERSATIONS / AGENTS} of them) by keyword: \`count(*)\` and a page of
-${PAGE} ordered by \`keywordMatch\`'s rank, two statements, timed together; the agent is the one of the conversation the keyword
+A search is the support desk's list of one agent's conversations (${CONVERSATIONS / AGENTS} of them) by keyword, as the surface runs
+it (\`listDeskConversations\`): a page of ${PAGE} ordered by \`keywordMatch\`'s rank with its total (\`count(*) OVER ()\`), one statement; the agent is the one of the conversation the keyword
 came from. Beside it, in the same run, two bare SELECTs with the same keywords: the customer's conversations that have the
 keyword's words in \`message_words\` (the index the search probes), and the customer's messages that contain the keyword
 through the trigram index (what the search would read if it found message text that way). ${SEARCHERS} at a time, ${SECONDS} s each, keyword kinds in turn.

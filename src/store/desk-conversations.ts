@@ -52,12 +52,19 @@ export async function listDeskConversations(db: Queryable, customerId: string, q
   const order = query.order === 'rank'
     ? `${rank} DESC, c.update_time DESC, c.id DESC`
     : `c.${query.order === 'createTime' ? 'create_time' : 'update_time'} ${direction}, c.id ${direction}`;
+  // The total comes with the page (one search, not two); a page past the end has no row to carry
+  // it, so only then is it counted alone.
   const countParams = params.slice();
-  const [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM conversations c WHERE ${filter}`, countParams);
-  const conversations = total === 0 ? [] : await db.query<Conversation>(
-    `SELECT ${selectList('c')} FROM conversations c WHERE ${filter} ORDER BY ${order} OFFSET ${bind(query.offset)} LIMIT ${bind(query.limit)}`,
+  const rows = await db.query<Conversation & { total: number }>(
+    `SELECT ${selectList('c')}, count(*) OVER ()::int AS total FROM conversations c WHERE ${filter}
+      ORDER BY ${order} OFFSET ${bind(query.offset)} LIMIT ${bind(query.limit)}`,
     params,
   );
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && query.offset > 0) {
+    [{ total }] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM conversations c WHERE ${filter}`, countParams);
+  }
+  const conversations = rows.map(({ total: _total, ...conversation }) => conversation as Conversation);
   return { conversations, total };
 }
 

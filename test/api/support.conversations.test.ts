@@ -140,6 +140,9 @@ forEachDriver('support surface: conversations', (kind) => {
     assert.deepEqual([page.hasNextPage, page.hasPreviousPage], [true, false]);
     const last = (await call('GET', `/conversations?pageSize=2&page=${page.totalPages}`)).json();
     assert.deepEqual([last.hasNextPage, last.hasPreviousPage], [false, true]);
+    // Past the last page: no conversation, the same total.
+    const beyond = (await call('GET', '/conversations?pageSize=2&page=99')).json();
+    assert.deepEqual([beyond.data, beyond.totalItems, beyond.hasNextPage], [[], page.totalItems, false]);
     const all = (await call('GET', '/conversations?pageSize=100')).json();
     assert.equal(all.data.length, page.totalItems);
     const byUser = (await call('GET', '/conversations?userId=rider-1')).json();
