@@ -62,6 +62,8 @@ async function main(argv: string[]): Promise<number | 'running'> {
   const config = loadConfig(process.env, { memory: line.flags.memory ?? false });
   const command: CommandName = line.command;
   if (command === 'serve' || command === 'worker') {
+    // Before the command's modules load: the instrumentations patch them as they do.
+    if (config.otlpEndpoint) await (await import('./cli/tracing.ts')).startTracing();
     const start = command === 'serve' ? (await import('./cli/serve.ts')).serve : (await import('./cli/worker.ts')).worker;
     await start(config);
     return 'running';

@@ -12,6 +12,9 @@ export const CONFIG_OPTIONS = [
   { env: 'HOST', default: '127.0.0.1', description: 'Address `parley serve` listens on.' },
   { env: 'PORT', default: '8080', description: 'Port `parley serve` listens on.' },
   { env: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
+  { env: 'PARLEY_METRICS_PUBLIC', default: 'off', description: 'on: `GET /metrics` on the API port answers without a key. off: it needs a key of the whole customer, or one with the `Parley:ReadMetrics` scope.' },
+  { env: 'PARLEY_METRICS_PORT', default: '', description: 'A port of its own on HOST where `parley serve` and `parley worker` serve `GET /metrics` without a key, for a scraper on a private network; never expose it. Unset: no such port.' },
+  { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: '', description: 'The standard OpenTelemetry variable: base URL of an OTLP/HTTP collector (`http://collector:4318`); traces of requests and database statements go to `{endpoint}/v1/traces`. The other standard `OTEL_*` variables (`OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_TRACES_SAMPLER`, …) apply too. Unset: no tracing, and the OpenTelemetry SDK is not loaded.' },
   { env: 'PARLEY_DB_POOL_SIZE', default: '20', description: 'Connections in the PostgreSQL pool of each process.' },
   { env: 'PARLEY_APPEND_STATEMENTS', default: '1', description: 'Append statements one process runs at once on the conversations surface. Appends that arrive while they run wait and are written together, in one statement and one commit (group commit); 1 gives the largest groups, a database with many cores may take more.' },
   { env: 'PARLEY_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'On SIGTERM/SIGINT, how long in-flight requests may run before the process exits anyway.' },
@@ -19,8 +22,13 @@ export const CONFIG_OPTIONS = [
   { env: 'PARLEY_KEY_CACHE_SECONDS', default: '10', description: 'How long a verified API key is cached in memory; a revoked key stops working within this time.' },
   { env: 'PARLEY_JWT_SECRET', default: '', description: 'Secret (at least 32 characters) that signs and verifies the `agent` surface\'s sign-in tokens (HS256 JWTs from `POST /v1/{org}/user/signin_with_api_key`). Unset: a random secret generated once and kept in the database, shared by every process.' },
   { env: 'PARLEY_JWT_TTL_SECONDS', default: '3600', description: 'How long an `agent` surface sign-in token is valid (`expires_at`); at least 600, as Amigo\'s SDK signs in again when under 5 minutes remain.' },
+  { env: 'PARLEY_STREAM_POLL_MS', default: '1000', description: 'How often each process reads the event log for its live streams when no NOTIFY wakes it earlier (the NOTIFY sent after each commit that appends events is only a hint; this is the backstop).' },
+  { env: 'PARLEY_STREAM_HEARTBEAT_MS', default: '15000', description: 'A heartbeat on every live event stream this often (an SSE comment line, an NDJSON `{"type":"heartbeat"}`), so proxies do not close idle streams.' },
+  { env: 'PARLEY_STREAM_MAX_BUFFER_BYTES', default: '1048576', description: 'Bytes a live event stream may have waiting for a consumer that does not keep up; past it the stream ends with a last message carrying the cursor to resume from.' },
   { env: 'PARLEY_JOBS', default: 'on', description: 'on: `parley serve` also runs background jobs (webhooks, analysis, transcription). off: only `parley worker` processes run them.' },
   { env: 'PARLEY_JOBS_CONCURRENCY', default: '4', description: 'Background jobs one process runs at once.' },
+  { env: 'PARLEY_RETENTION_SWEEP_MINUTES', default: '60', description: 'How often the retention purge runs: it removes the conversations past their profile\'s retention (`parley profiles update --retention-days N`) or their own `policyOverride.retentionDays`, leaving a `conversation.deleted` event for each.' },
+  { env: 'PARLEY_RETENTION_BATCH', default: '500', description: 'Conversations one retention purge run removes at most; a run that reaches it runs again at once, so a backlog drains in batches.' },
   { env: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', default: 'false', description: 'true: webhook endpoints may point at loopback, private, link-local and other non-public addresses (local receivers, tests). false: such URLs are refused at registration and at every delivery.' },
   { env: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'How long one webhook delivery attempt may take (at most 25000); a slower receiver counts as a failed attempt.' },
   { env: 'PARLEY_INGEST_RATE_LIMIT_PER_MINUTE', default: '300', description: 'Requests a minute each API key may make on the ingest surface (`/api/v1`), counted in the database across every server process; over it: 429 RATE_LIMITED with Retry-After.' },
@@ -54,6 +62,11 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
+  metricsPublic: boolean;
+  /** Set: /metrics is also served without a key on this port. */
+  metricsPort: number | undefined;
+  /** '' : no tracing. */
+  otlpEndpoint: string;
   dbPoolSize: number;
   appendStatements: number;
   shutdownTimeoutMs: number;
@@ -61,6 +74,11 @@ export interface Config {
   keyCacheSeconds: number;
   jobs: boolean;
   jobsConcurrency: number;
+  streamPollMs: number;
+  streamHeartbeatMs: number;
+  streamMaxBufferBytes: number;
+  retentionSweepMinutes: number;
+  retentionBatch: number;
   webhookAllowPrivateNetworks: boolean;
   webhookTimeoutMs: number;
   ingestRateLimitPerMinute: number;
@@ -166,6 +184,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: read(env, 'HOST'),
     port: integer(env, 'PORT', 0),
     logLevel: read(env, 'LOG_LEVEL'),
+    metricsPublic: onOff(env, 'PARLEY_METRICS_PUBLIC'),
+    metricsPort: read(env, 'PARLEY_METRICS_PORT') === '' ? undefined : integer(env, 'PARLEY_METRICS_PORT', 0),
+    otlpEndpoint: read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
     dbPoolSize: integer(env, 'PARLEY_DB_POOL_SIZE', 1),
     appendStatements: integer(env, 'PARLEY_APPEND_STATEMENTS', 1),
     shutdownTimeoutMs: integer(env, 'PARLEY_SHUTDOWN_TIMEOUT_MS', 0),
@@ -173,6 +194,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     keyCacheSeconds: integer(env, 'PARLEY_KEY_CACHE_SECONDS', 0),
     jobs: onOff(env, 'PARLEY_JOBS'),
     jobsConcurrency: integer(env, 'PARLEY_JOBS_CONCURRENCY', 1),
+    streamPollMs: integer(env, 'PARLEY_STREAM_POLL_MS', 10),
+    streamHeartbeatMs: integer(env, 'PARLEY_STREAM_HEARTBEAT_MS', 100),
+    streamMaxBufferBytes: integer(env, 'PARLEY_STREAM_MAX_BUFFER_BYTES', 1024),
+    retentionSweepMinutes: integer(env, 'PARLEY_RETENTION_SWEEP_MINUTES', 1),
+    retentionBatch: integer(env, 'PARLEY_RETENTION_BATCH', 1),
     webhookAllowPrivateNetworks: trueFalse(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
     webhookTimeoutMs: webhookTimeout(env),
     ingestRateLimitPerMinute: integer(env, 'PARLEY_INGEST_RATE_LIMIT_PER_MINUTE', 1),

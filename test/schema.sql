@@ -16,24 +16,29 @@ END $$;
 CREATE FUNCTION public.message_words_redo() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+  customers text[];
+  conversations text[];
 BEGIN
-  CREATE TEMPORARY TABLE IF NOT EXISTS message_words_touched (customer_id text, conversation_id text) ON COMMIT DROP;
-  TRUNCATE message_words_touched;
   IF TG_OP = 'UPDATE' THEN
-    INSERT INTO message_words_touched
-    SELECT DISTINCT o.customer_id, o.conversation_id FROM removed o JOIN added n USING (customer_id, conversation_id, seq)
-     WHERE o.text IS DISTINCT FROM n.text OR o.state IS DISTINCT FROM n.state;
+    SELECT array_agg(t.customer_id), array_agg(t.conversation_id) INTO customers, conversations
+      FROM (SELECT DISTINCT o.customer_id, o.conversation_id FROM removed o JOIN added n USING (customer_id, conversation_id, seq)
+             WHERE o.text IS DISTINCT FROM n.text OR o.state IS DISTINCT FROM n.state) t;
   ELSE
-    INSERT INTO message_words_touched SELECT DISTINCT customer_id, conversation_id FROM removed;
+    SELECT array_agg(t.customer_id), array_agg(t.conversation_id) INTO customers, conversations
+      FROM (SELECT DISTINCT customer_id, conversation_id FROM removed) t;
+  END IF;
+  IF conversations IS NULL THEN
+    RETURN NULL;
   END IF;
   DELETE FROM message_words w
    USING (SELECT DISTINCT o.customer_id, x.word, o.conversation_id
-            FROM removed o JOIN message_words_touched t USING (customer_id, conversation_id),
+            FROM removed o JOIN unnest(customers, conversations) AS t (customer_id, conversation_id) USING (customer_id, conversation_id),
                  unnest(tsvector_to_array(to_tsvector('simple', o.text))) AS x (word)) o
    WHERE w.customer_id = o.customer_id AND w.word = o.word AND w.conversation_id = o.conversation_id;
   INSERT INTO message_words (customer_id, word, conversation_id)
   SELECT DISTINCT m.customer_id, x.word, m.conversation_id
-    FROM message_words_touched t
+    FROM unnest(customers, conversations) AS t (customer_id, conversation_id)
     JOIN messages m ON m.customer_id = t.customer_id AND m.conversation_id = t.conversation_id AND m.state <> 'DELETED',
          unnest(tsvector_to_array(to_tsvector('simple', m.text))) AS x (word)
    WHERE octet_length(x.word) <= 200
@@ -398,6 +403,7 @@ CREATE TABLE public.message_feedback (
     user_email text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    voter_end_user_id text,
     CONSTRAINT message_feedback_vote_type_check CHECK ((vote_type = ANY (ARRAY['up'::text, 'down'::text])))
 );
 
@@ -452,7 +458,9 @@ CREATE TABLE public.profiles (
     supported_languages text[] DEFAULT '{}'::text[] NOT NULL,
     default_language text DEFAULT ''::text NOT NULL,
     is_default boolean DEFAULT false NOT NULL,
-    create_time timestamp with time zone DEFAULT now() NOT NULL
+    create_time timestamp with time zone DEFAULT now() NOT NULL,
+    retention_days integer,
+    CONSTRAINT profiles_retention_days_check CHECK (((retention_days >= 1) AND (retention_days <= 36500)))
 );
 
 CREATE UNLOGGED TABLE public.rate_limit_counters (
@@ -652,7 +660,13 @@ ALTER TABLE ONLY public.webhook_endpoints
 
 CREATE INDEX agent_feedback_by_conversation ON public.agent_feedback USING btree (customer_id, conversation_id, created_at);
 
+CREATE INDEX agent_feedback_by_user ON public.agent_feedback USING btree (customer_id, user_id);
+
 CREATE INDEX agents_by_create ON public.agents USING btree (customer_id, profile_id, create_time, id);
+
+CREATE INDEX agents_name_trigrams ON public.agents USING gin (name public.gin_trgm_ops);
+
+CREATE INDEX analyses_summary_trigrams ON public.analyses USING gin (summary public.gin_trgm_ops) WHERE (summary <> ''::text);
 
 CREATE UNIQUE INDEX api_keys_id ON public.api_keys USING btree (id);
 
@@ -680,7 +694,17 @@ CREATE INDEX conversations_by_legacy ON public.conversations USING btree (custom
 
 CREATE INDEX conversations_by_platform ON public.conversations USING btree (customer_id, profile_id, platform_conversation_id) WHERE (platform_conversation_id IS NOT NULL);
 
+CREATE INDEX conversations_by_retention_clock ON public.conversations USING btree (customer_id, profile_id, COALESCE(end_time, update_time), id);
+
 CREATE INDEX conversations_by_start ON public.conversations USING btree (customer_id, profile_id, start_time, id);
+
+CREATE INDEX conversations_by_visitor_user ON public.conversations USING btree (customer_id, ((visitor ->> 'externalUserId'::text))) WHERE (visitor ? 'externalUserId'::text);
+
+CREATE INDEX conversations_title_trigrams ON public.conversations USING gin (display_name public.gin_trgm_ops) WHERE (display_name <> ''::text);
+
+CREATE INDEX conversations_with_own_retention ON public.conversations USING btree (customer_id, COALESCE(end_time, update_time), id) WHERE (policy_override ? 'retentionDays'::text);
+
+CREATE INDEX end_users_person_trigrams ON public.end_users USING gin ((((((((((first_name || ' '::text) || last_name) || ' '::text) || email) || ' '::text) || phone_number) || ' '::text) || regexp_replace(phone_number, '\D'::text, ''::text, 'g'::text))) public.gin_trgm_ops);
 
 CREATE INDEX events_by_tx ON public.events USING btree (tx, gid);
 
@@ -696,6 +720,10 @@ CREATE UNIQUE INDEX jobs_unique_open ON public.jobs USING btree (queue, unique_k
 
 CREATE INDEX knowledge_chunks_tsv ON public.knowledge_chunks USING gin (tsv);
 
+CREATE INDEX message_feedback_by_user ON public.message_feedback USING btree (customer_id, user_id);
+
+CREATE INDEX message_feedback_by_voter ON public.message_feedback USING btree (customer_id, voter_end_user_id) WHERE (voter_end_user_id IS NOT NULL);
+
 CREATE INDEX messages_by_customer_message_id ON public.messages USING btree (customer_id, id);
 
 CREATE UNIQUE INDEX messages_by_id ON public.messages USING btree (customer_id, conversation_id, id);
@@ -703,6 +731,8 @@ CREATE UNIQUE INDEX messages_by_id ON public.messages USING btree (customer_id, 
 CREATE INDEX messages_text_trigrams ON public.messages USING gin (text public.gin_trgm_ops) WHERE (state <> 'DELETED'::text);
 
 CREATE UNIQUE INDEX profiles_one_default ON public.profiles USING btree (customer_id) WHERE is_default;
+
+CREATE INDEX webhook_deliveries_by_conversation ON public.webhook_deliveries USING btree (customer_id, conversation_id);
 
 CREATE INDEX webhook_deliveries_by_endpoint ON public.webhook_deliveries USING btree (customer_id, endpoint_id, seq DESC);
 

@@ -11,6 +11,7 @@ import { rewriteCustomMethod } from './kit/google/custom-methods.ts';
 import { acceptEmptyJson } from './kit/empty-json.ts';
 import { frameworkErrors, trackRoutes } from './kit/routing.ts';
 import { validatorCompiler } from './kit/validation.ts';
+import { countRequests, serveMetrics } from './kit/metrics.ts';
 import { trackOpenApi } from './kit/openapi/registry.ts';
 import { serveOpenApi, withServer } from './kit/openapi/serve.ts';
 import { conversationsSurface } from './conversations/index.ts';
@@ -43,10 +44,12 @@ export interface AppOptions {
   logger: Logger;
   /** PARLEY_UPLOAD_IDLE_TIMEOUT_MS: how long a streamed upload may pause (default kit/streamed-body.ts). */
   uploadIdleMs?: number;
+  /** PARLEY_METRICS_PUBLIC: `/metrics` without a key. Default false. */
+  metricsPublic?: boolean;
 }
 
 /** The Fastify app: request ids, logging, validation, OpenAPI, health, and every surface. */
-export async function buildApp({ core, logger, uploadIdleMs }: AppOptions) {
+export async function buildApp({ core, logger, uploadIdleMs, metricsPublic = false }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -77,6 +80,7 @@ export async function buildApp({ core, logger, uploadIdleMs }: AppOptions) {
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  countRequests(app, core.metrics);
 
   // The document is Parley's own (kit/openapi); swagger-ui only needs @fastify/swagger present,
   // so it gets a placeholder and is handed the real document on each request.
@@ -107,6 +111,10 @@ export async function buildApp({ core, logger, uploadIdleMs }: AppOptions) {
     }
   });
 
+  serveMetrics(app, core, { public: metricsPublic });
+
+  // Live streams never end on their own: end them (with their cursors) before the server waits for its connections.
+  app.addHook('preClose', () => core.streams.close());
   await app.register(conversationsSurface, { core });
   await app.register(voiceSurface, { core });
   await app.register(ingestSurface, { core });

@@ -25,10 +25,20 @@ export const COMMANDS = {
   'customers list': { args: [], flags: [], usage: 'customers list' },
   'profiles create': {
     args: ['customers/ID/profiles/PID'],
-    flags: ['languages', 'default-language', 'name'],
-    usage: 'profiles create customers/ID/profiles/PID [--languages en-US,de-CH] [--default-language en-US] [--name NAME]',
+    flags: ['languages', 'default-language', 'name', 'retention-days'],
+    usage: 'profiles create customers/ID/profiles/PID [--languages en-US,de-CH] [--default-language en-US] [--name NAME]\n         [--retention-days N]',
+  },
+  'profiles update': {
+    args: ['customers/ID/profiles/PID'], flags: ['retention-days'], required: ['retention-days'],
+    usage: 'profiles update customers/ID/profiles/PID --retention-days N|off',
+    does: 'keep the profile\'s conversations N days after they end (off: until deleted)',
   },
   'profiles list': { args: [], flags: ['customer'], required: ['customer'], usage: 'profiles list --customer ID' },
+  'users erase': {
+    args: [], flags: ['customer', 'user'], required: ['customer', 'user'],
+    usage: 'users erase --customer ID --user USER',
+    does: 'erase an end user (Parley id or your id for them): conversations, recordings, feedback; prints what was removed',
+  },
   'keys create': {
     args: [],
     flags: ['customer', 'profile', 'agent', 'scopes', 'name', 'quiet'],
@@ -123,6 +133,10 @@ const OPTIONS = {
   color: { type: 'string' },
   persistent: { type: 'boolean' },
   'not-persistent': { type: 'boolean' },
+  /** Days a profile keeps its conversations after they end; `off` keeps them until deleted. */
+  'retention-days': { type: 'string' },
+  /** An end user: Parley's id, or the caller's own id for them. */
+  user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -1,5 +1,6 @@
 import type { Core } from '../core/index.ts';
-import { ParleyError } from '../kernel/errors.ts';
+import { invalidArgument, ParleyError } from '../kernel/errors.ts';
+import { checkRetentionDays } from '../core/retention/retention-days.ts';
 import type { Driver } from '../store/driver.ts';
 import { migrate } from '../store/migrate.ts';
 import type { CommandIo } from './command-io.ts';
@@ -25,6 +26,15 @@ type Run = (ctx: CommandContext, flags: Flags, args: string[]) => Promise<void>;
 const agentScope = (flags: Flags): AgentScope => ({ customerId: flags.customer!, profileId: flags.profile ?? null, what: 'agent' });
 const agentLine = (a: { id: string; customerId: string; profileId: string; edgeVersion: number; releaseVersion: number; name: string }) =>
   `${a.id}\tcustomers/${a.customerId}/profiles/${a.profileId}\tversion=${a.edgeVersion}\treleased=${a.releaseVersion}\t${a.name}`;
+
+/** `--retention-days`: a number of days, or `off` (kept until deleted); the core checks the range. */
+function retentionDays(value: string): number | null {
+  if (value.trim().toLowerCase() === 'off') return null;
+  const days = Number(value);
+  if (value.trim() === '' || !Number.isInteger(days)) throw invalidArgument('--retention-days', `must be a whole number of days or off, got "${value}"`);
+  return checkRetentionDays(days, '--retention-days');
+}
+const retentionLabel = (days: number | null) => (days === null ? 'off' : `${days}d`);
 
 const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -78,13 +88,27 @@ const RUN: Record<DatabaseCommand, Run> = {
       supportedLanguages: list(flags.languages),
       defaultLanguage: flags['default-language'],
       displayName: flags.name,
+      retentionDays: flags['retention-days'] === undefined ? undefined : retentionDays(flags['retention-days']),
     });
     io.print(`created customers/${profile.customerId}/profiles/${profile.id}`);
   },
+  async 'profiles update'({ core, io }, flags, [name]) {
+    const [customerId, profileId] = profileName(name, 'profile');
+    const profile = await core.tenancy.setProfileRetention(customerId, profileId, retentionDays(flags['retention-days']!));
+    io.print(`updated customers/${profile.customerId}/profiles/${profile.id}\tretention=${retentionLabel(profile.retentionDays)}`);
+  },
   async 'profiles list'({ core, io }, flags) {
     for (const p of await core.tenancy.listProfiles(flags.customer!)) {
-      io.print(`customers/${p.customerId}/profiles/${p.id}\tlanguages=${p.supportedLanguages.join(',') || '*'}\tdefault=${p.defaultLanguage || '-'}`);
+      const retention = p.retentionDays === null ? '' : `\tretention=${retentionLabel(p.retentionDays)}`;
+      io.print(`customers/${p.customerId}/profiles/${p.id}\tlanguages=${p.supportedLanguages.join(',') || '*'}\tdefault=${p.defaultLanguage || '-'}${retention}`);
     }
+  },
+  async 'users erase'({ core, io }, flags) {
+    const caller = { customerId: flags.customer!, keyId: 'cli', profileId: null, agentId: null, scopes: ['*'] };
+    const report = await core.erasure.erase(caller, flags.customer!, flags.user!);
+    io.print(report.endUser.id ? `erased end user ${report.endUser.id} (${report.endUser.externalId})` : `erased ${report.endUser.externalId} (no end-user record)`);
+    io.print(Object.entries(report.removed).map(([kind, n]) => `${kind}=${n}`).join('\t'));
+    for (const id of report.conversationIds) io.print(`conversation ${id}`);
   },
   async 'keys create'({ core, io }, flags) {
     const key = await core.apiKeys.create({

@@ -22,5 +22,7 @@ export function coreOptions(config: Config): CoreOptions {
     callSpoolDir: config.memory ? undefined : recordingSpoolDir(config.dataDir),
     transcriber: transcriberFromConfig(config),
     synthesizer: synthesizerFromConfig(config),
+    streams: { pollMs: config.streamPollMs, heartbeatMs: config.streamHeartbeatMs, maxBufferBytes: config.streamMaxBufferBytes },
+    retention: { sweepMs: config.retentionSweepMinutes * 60_000, batch: config.retentionBatch },
   };
 }

@@ -4,6 +4,7 @@ import { createLogger } from '../logger.ts';
 import { openDatabase } from '../store/open.ts';
 import { migrate } from '../store/migrate.ts';
 import { pgliteTemplate } from './pglite-template.ts';
+import { stopTracing } from './tracing.ts';
 
 /** `parley serve`: migrate, listen, and on SIGTERM/SIGINT finish in-flight requests within the deadline. */
 export async function serve(config: Config): Promise<void> {
@@ -25,8 +26,9 @@ export async function serve(config: Config): Promise<void> {
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const core = createCore(db, coreOptions(config));
-  const app = await buildApp({ core, logger, uploadIdleMs: config.uploadIdleTimeoutMs });
+  const app = await buildApp({ core, logger, uploadIdleMs: config.uploadIdleTimeoutMs, metricsPublic: config.metricsPublic });
   await app.listen({ host: config.host, port: config.port });
+  const metricsPort = config.metricsPort === undefined ? undefined : await (await import('../api/kit/metrics.ts')).listenMetrics(core.metrics, config.host, config.metricsPort);
   const runner: JobRunner | undefined = config.jobs
     ? startJobRunner({ core, log: logger.child({ component: 'jobs' }), concurrency: config.jobsConcurrency })
     : undefined;
@@ -62,9 +64,11 @@ export async function serve(config: Config): Promise<void> {
     }, config.shutdownTimeoutMs);
     deadline.unref();
     await closeAdmin?.();
+    metricsPort?.server.close();
     await app.close();
     await runner?.stop();
     await db.close();
+    await stopTracing();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

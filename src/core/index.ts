@@ -30,10 +30,14 @@ import { MessageSourceService } from './interactions/message-source.ts';
 import type { Answerer } from './agents/runtime/answerer.ts';
 import { LocalAnswerer } from './agents/runtime/local-answerer.ts';
 import { SamplingService } from './sampling/sampling.ts';
+import { EventStreamService, type StreamOptions } from './streams/event-streams.ts';
 import { TagService } from './conversations/tags.ts';
 import { TenancyService } from './tenancy/tenancy.ts';
+import { ErasureService } from './retention/erasure.ts';
+import { RetentionService, type RetentionOptions } from './retention/retention.ts';
 import { TranscriptService } from './calls/transcripts.ts';
 import { WebhookService, type WebhookOptions } from './webhooks/webhooks.ts';
+import { Metrics } from './metrics/metrics.ts';
 
 export interface CoreOptions {
   /** What produces insights (analyzerFromConfig: the LLM analyzer when configured). Default: the local analyzer. */
@@ -58,6 +62,10 @@ export interface CoreOptions {
   endUserTokens?: EndUserTokenOptions;
   /** Who writes the agent's replies (answererFromConfig: the LLM answerer when configured). Default: the local retrieval agent. */
   answerer?: Answerer;
+  /** Live event streams: polling, heartbeats, the slow-consumer bound (PARLEY_STREAM_*). */
+  streams?: StreamOptions;
+  /** How often the retention purge runs and how much one run removes (PARLEY_RETENTION_SWEEP_MINUTES, PARLEY_RETENTION_BATCH). */
+  retention?: Partial<RetentionOptions>;
 }
 
 /** Every domain service over one database. Surfaces receive this and nothing else. */
@@ -66,7 +74,8 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
   // The embedded defaults, chosen here only: the core's services receive their providers.
   const blobs = options.blobs ?? new FsBlobStore(temporaryDir('parley-blobs'));
   const calls = new CallService(db, { blobs, spoolDir: options.callSpoolDir ?? temporaryDir('parley-spool') });
-  const appends = new AppendPath(db, options.appendStatements);
+  const metrics = new Metrics(db);
+  const appends = new AppendPath(db, options.appendStatements, (requests) => metrics.appendGroupRequests.observe(requests));
   const apiKeys = new ApiKeyService(db, options.keyCacheSeconds);
   const agents = new AgentService(db);
   const knowledge = new KnowledgeService(db, agents);
@@ -77,6 +86,7 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
   });
   return {
     db,
+    metrics,
     apiKeys,
     endUsers: new EndUserService(db, apiKeys, options.endUserTokens),
     tenancy: new TenancyService(db),
@@ -85,6 +95,7 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     sampling: new SamplingService(db),
     messages: new MessageService(db, appends),
     events: new EventService(db),
+    streams: new EventStreamService(db, options.streams, () => metrics.streamOpened()),
     tags: new TagService(db),
     calls,
     transcripts: new TranscriptService(db, { blobs, transcriber: options.transcriber ?? null, appends }),
@@ -92,7 +103,7 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     agents,
     knowledge,
     interactions,
-    desk: new DeskService(db, { agents, appends }),
+    desk: new DeskService(db, { agents, appends, blobs }),
     replies: new ReplyService(db, { interactions, appends }),
     filteredLists,
     feedback: new FeedbackService(db, filteredLists),
@@ -103,6 +114,8 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     ingestRateLimit: new IngestRateLimit(db, options.ingestRateLimitPerMinute ?? 300),
     conversationStates: new ConversationStateService(db),
     messageFeedback: new MessageFeedbackService(db),
+    retention: new RetentionService(db, blobs, options.retention),
+    erasure: new ErasureService(db, blobs),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Core } from '../core/index.ts';
 import { stores } from '../store/index.ts';
 import { DISPATCHER_CURSOR, dispatchEvents } from './dispatcher.ts';
+import { PERIODIC_CHECK_MS, schedulePeriodicJobs } from './periodic.ts';
 import { QUEUES } from './queues.ts';
 import { REACTORS } from './reactors.ts';
 import type { EventReactor, Job, JobContext, QueueSpec, RetryPolicy } from './types.ts';
@@ -65,6 +66,7 @@ export function startJobRunner(options: RunnerOptions): JobRunner {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<boolean> | undefined;
   let lastPurge = 0;
+  let lastPeriodicCheck = 0;
   let lastDispatch = 0;
   let dispatchBacklog = false;
 
@@ -116,6 +118,10 @@ export function startJobRunner(options: RunnerOptions): JobRunner {
     if (Date.now() - lastPurge > PURGE_EVERY_MS) {
       lastPurge = Date.now();
       await stores(core.db).jobs.purgeFinishedJobs(FINISHED_JOB_RETENTION);
+    }
+    if (!stopped && Date.now() - lastPeriodicCheck > PERIODIC_CHECK_MS) {
+      lastPeriodicCheck = Date.now();
+      await schedulePeriodicJobs(core, queues);
     }
     return busy;
   }

@@ -38,6 +38,8 @@ export interface QueueSpec {
   onGiveUp?(job: Job, error: unknown, ctx: JobContext): Promise<void>;
   /** How long a claimed job is reserved; a process killed mid-job frees it after this. Default 60 s. */
   lockMs?: number;
+  /** Run this queue periodically, every so many ms (jobs/periodic.ts queues each next run). */
+  everyMs?(core: Core): number;
 }
 
 /** The events of one conversation written by one transaction, in log order. */

@@ -85,9 +85,11 @@ export const webhookQueue: QueueSpec = {
     if (!delivery) return;
     const result = await attemptDelivery(delivery, webhooks, ctx.signal);
     const outcome = await webhooks.recordAttempt(job.customerId, deliveryId, result);
+    ctx.core.metrics.webhookDeliveries.inc({ outcome });
     if (outcome === 'retry') throw new Error(`webhook delivery ${deliveryId} to endpoint ${delivery.endpointId} failed: ${result.error}`);
   },
   async onGiveUp(job, _error, ctx) {
     await ctx.core.webhooks.giveUp(job.customerId, deliveryIdOf(job.payload));
+    ctx.core.metrics.webhookDeliveries.inc({ outcome: 'gave_up' });
   },
 };

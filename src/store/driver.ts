@@ -16,9 +16,23 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * NOTIFY `channel` once this handle's writes have committed: after COMMIT inside a transaction
+   * (never when it rolls back), at once outside one. Never inside the write transaction: a
+   * transaction that notifies takes a database-wide lock at commit (store/events.ts). Coalesced per
+   * process (post-commit-notify.ts). Optional: a wrapper without it only loses the early wake-up.
+   */
+  notifyAfterCommit?(channel: string): void;
 }
 
 export type NotificationHandler = (payload: string) => void;
+
+/** A connection pool's use at one moment (node-postgres' totalCount, idleCount, waitingCount). */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
 
 export interface Driver extends Queryable {
   readonly kind: 'pglite' | 'postgres';
@@ -27,4 +41,6 @@ export interface Driver extends Queryable {
   /** LISTEN on a channel; resolves to an unlisten function. */
   listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** The pool's use now, for `/metrics`; absent on PGlite, which is one connection inside the process. */
+  poolStats?(): PoolStats;
 }

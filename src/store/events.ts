@@ -12,9 +12,19 @@ export const EVENT_SELECT = `customer_id AS "customerId", conversation_id AS "co
   associated_message AS "associatedMessage", payload, create_time AS "createTime"`;
 
 /*
- * No NOTIFY here: a transaction that notifies takes a database-wide lock at commit, which
- * serialised every append in bench/RESULTS.md (1.8x slower). Consumers follow `gid` instead.
+ * No NOTIFY inside the write: a transaction that notifies takes a database-wide lock at commit,
+ * which serialised every append in bench/RESULTS.md (1.8x slower). Consumers follow (tx, gid); each
+ * statement that appends events asks for a NOTIFY after its commit instead (announceEvents), which
+ * only wakes the stream followers early (core/streams/follower.ts).
  */
+
+/** The channel the post-commit NOTIFY of appended events goes out on. */
+export const EVENT_LOG_CHANNEL = 'parley_events';
+
+/** Called by every statement that inserts events: wakes the followers once the write commits. */
+export function announceEvents(db: Queryable): void {
+  db.notifyAfterCommit?.(EVENT_LOG_CHANNEL);
+}
 
 /**
  * Appends events to one conversation's log. The UPDATE takes the conversation's row lock, so
@@ -34,7 +44,7 @@ export async function appendEvents(
     payload: e.payload ?? {},
     createTime: (e.createTime ?? null) && e.createTime!.toISOString(),
   }));
-  return db.query<ConversationEvent>(
+  const appended = await db.query<ConversationEvent>(
     `WITH conv AS (
        UPDATE conversations SET next_event_seq = next_event_seq + $4::int
         WHERE customer_id = $1 AND id = $2
@@ -51,6 +61,8 @@ export async function appendEvents(
      SELECT * FROM inserted ORDER BY seq`,
     [customerId, conversationId, actor, events.length, JSON.stringify(docs)],
   );
+  if (appended.length) announceEvents(db);
+  return appended;
 }
 
 export type EventCursor = number;

@@ -13,6 +13,7 @@ import * as conversations from './conversations.ts';
 import * as customers from './customers.ts';
 import * as deskConversations from './desk-conversations.ts';
 import * as endUsers from './end-users.ts';
+import * as eventConversations from './event-conversations.ts';
 import * as events from './events.ts';
 import * as filteredLists from './filtered-lists.ts';
 import * as idempotency from './idempotency.ts';
@@ -24,6 +25,7 @@ import * as knowledge from './knowledge.ts';
 import * as messageFeedback from './message-feedback.ts';
 import * as messages from './messages.ts';
 import * as postProcessings from './post-processings.ts';
+import * as retention from './retention.ts';
 import * as sampling from './sampling.ts';
 import * as tags from './tags.ts';
 import * as webhooks from './webhooks.ts';
@@ -67,6 +69,7 @@ function bindAll(db: Queryable) {
     conversations: { ...bind(db, conversations), ...bind(db, conversationList), ...bind(db, conversationLookups) },
     messages: bind(db, messages),
     events: bind(db, events),
+    eventConversations: bind(db, eventConversations),
     tags: bind(db, tags),
     sampling: bind(db, sampling),
     idempotency: bind(db, idempotency),
@@ -86,6 +89,7 @@ function bindAll(db: Queryable) {
     awaitedReplies: bind(db, awaitedReplies),
     conversationStates: bind(db, conversationStates),
     messageFeedback: bind(db, messageFeedback),
+    retention: bind(db, retention),
   };
 }
 

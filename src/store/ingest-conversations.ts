@@ -2,6 +2,7 @@ import type { CloseReason, Conversation, JsonObject, Message } from '../kernel/t
 import type { Queryable } from './driver.ts';
 import { refPredicate, type ConversationRef } from './conversation-ref.ts';
 import { selectList } from './conversations.ts';
+import { announceEvents } from './events.ts';
 import { MESSAGE_COLUMNS, MESSAGE_CREATE_PAYLOAD, MESSAGE_VALUES, messageDoc, messageJson, messagesFromJson, type NewMessage } from './messages.ts';
 
 /** A conversation as the ingest surface sees it: the core row plus what ingest keeps beside it. */
@@ -164,6 +165,7 @@ export async function createIngestConversation(
     { prepare: true },
   );
   if (!rows[0]) return undefined;
+  announceEvents(db);
   const { messages, ...conversation } = rows[0];
   return { conversation, messages: messagesFromJson(messages) };
 }

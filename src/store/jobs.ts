@@ -136,17 +136,71 @@ export async function saveEventCursor(db: Queryable, name: string, cursor: Event
 
 export type CommittedEvent = ConversationEvent & { tx: string };
 
+/** Which events a follower wants: one customer's, and within it one conversation's or one profile's (of one agent). */
+export interface EventScope {
+  customerId: string;
+  conversationId?: string;
+  profileId?: string;
+  agentId?: string | null;
+  types?: readonly string[];
+}
+
+/** Committed, and older than every transaction still running: nothing at or before such an event can still appear. */
+const SETTLED = 'tx < pg_snapshot_xmin(pg_current_snapshot())';
+
 /**
  * Events after the cursor whose transactions are older than every transaction still running:
- * nothing before them can still appear, so following (tx, gid) never skips an event.
+ * nothing before them can still appear, so following (tx, gid) never skips an event. The
+ * dispatcher follows the whole log; a stream resuming from a cursor follows its scope of it.
  */
-export async function committedEventsAfter(db: Queryable, cursor: EventCursor, limit: number): Promise<CommittedEvent[]> {
+export async function committedEventsAfter(db: Queryable, cursor: EventCursor, limit: number, scope?: EventScope): Promise<CommittedEvent[]> {
+  const params: unknown[] = [cursor.tx, cursor.gid, limit];
+  let scoped = '';
+  if (scope) {
+    params.push(scope.customerId);
+    scoped += ` AND customer_id = $${params.length}`;
+    if (scope.conversationId !== undefined) {
+      params.push(scope.conversationId);
+      scoped += ` AND conversation_id = $${params.length}`;
+    }
+    if (scope.profileId !== undefined) {
+      params.push(scope.profileId);
+      let conversations = `SELECT id FROM conversations WHERE customer_id = $4 AND profile_id = $${params.length}`;
+      if (scope.agentId) {
+        params.push(scope.agentId);
+        conversations += ` AND agent_id = $${params.length}`;
+      }
+      scoped += ` AND conversation_id IN (${conversations})`;
+    }
+    if (scope.types?.length) {
+      params.push(scope.types);
+      scoped += ` AND type = ANY($${params.length}::text[])`;
+    }
+  }
   return db.query<CommittedEvent>(
     `SELECT ${EVENT_SELECT}, tx::text AS tx FROM events
-      WHERE (tx, gid) > ($1::xid8, $2::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+      WHERE (tx, gid) > ($1::xid8, $2::bigint) AND ${SETTLED}${scoped}
       ORDER BY tx, gid LIMIT $3`,
-    [cursor.tx, cursor.gid, limit],
+    params,
   );
+}
+
+/** The last settled event (the live end a follower starts from); (0, 0) while the log is empty. */
+export async function lastCommittedEvent(db: Queryable): Promise<EventCursor> {
+  const rows = await db.query<EventCursor>(`SELECT tx::text AS tx, gid FROM events WHERE ${SETTLED} ORDER BY tx DESC, gid DESC LIMIT 1`);
+  return rows[0] ?? { tx: '0', gid: 0 };
+}
+
+/**
+ * Whether events after the cursor are visible but not yet settled: committed behind a transaction
+ * that is still running. A follower that finds some looks again soon rather than at its next poll.
+ */
+export async function eventsAwaitingSettlement(db: Queryable, cursor: EventCursor): Promise<boolean> {
+  const rows = await db.query<{ waiting: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM events WHERE (tx, gid) > ($1::xid8, $2::bigint)) AS waiting`,
+    [cursor.tx, cursor.gid],
+  );
+  return rows[0].waiting;
 }
 
 /** Whether any event lies past the cursor, committed or not yet safe to read (drain waits for those). */

@@ -62,13 +62,15 @@ export async function findVotableMessage(
  */
 export async function upsertMessageFeedback(db: Queryable, customerId: string, vote: NewVote): Promise<MessageFeedbackRow & { created: boolean }> {
   const [row] = await db.query<MessageFeedbackRow & { created: boolean }>(
-    `INSERT INTO message_feedback AS f (customer_id, id, conversation_id, message_id, user_id, vote_type, question, answer, comment, user_email)
+    `INSERT INTO message_feedback AS f (customer_id, id, conversation_id, message_id, user_id, vote_type, question, answer, comment, user_email, voter_end_user_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
              (SELECT e.email FROM end_users e
-               WHERE e.customer_id = $1 AND (e.id = ANY($10::text[]) OR e.external_id = $5) AND e.email <> '' LIMIT 1))
+               WHERE e.customer_id = $1 AND (e.id = ANY($10::text[]) OR e.external_id = $5) AND e.email <> '' LIMIT 1),
+             (SELECT e.id FROM end_users e
+               WHERE e.customer_id = $1 AND (e.id = ANY($10::text[]) OR e.external_id = $5) ORDER BY e.id = ANY($10::text[]) DESC LIMIT 1))
      ON CONFLICT (customer_id, conversation_id, message_id, user_id) DO UPDATE SET
        vote_type = EXCLUDED.vote_type, question = EXCLUDED.question, answer = EXCLUDED.answer, comment = EXCLUDED.comment,
-       user_email = EXCLUDED.user_email, updated_at = now()
+       user_email = EXCLUDED.user_email, voter_end_user_id = EXCLUDED.voter_end_user_id, updated_at = now()
      RETURNING ${SELECT}, (f.id = $2) AS created`,
     [customerId, vote.id, vote.conversationId, vote.messageId, vote.userId, vote.voteType, vote.question, vote.answer, vote.comment, vote.voterEndUserIds],
   );

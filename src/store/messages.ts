@@ -1,6 +1,7 @@
 import type { JsonObject, Message, Redaction, Role, MessageState } from '../kernel/types.ts';
 import type { Queryable } from './driver.ts';
 import { refPredicate, type ConversationRef } from './conversation-ref.ts';
+import { announceEvents } from './events.ts';
 
 const SELECT = `customer_id AS "customerId", conversation_id AS "conversationId", id, seq,
   legacy_message_id AS "legacyMessageId", text, text_html AS "textHtml", transcription_info AS "transcriptionInfo",
@@ -198,6 +199,8 @@ export async function appendMessageBatch(db: Queryable, requests: readonly Appen
     [JSON.stringify(input)],
     { prepare: true },
   );
+  // Also when only the request's events were written (the ingest surface's).
+  announceEvents(db);
   const appended: Message[][] = requests.map(() => []);
   for (const { req, ...message } of rows) appended[req].push(message);
   return appended;

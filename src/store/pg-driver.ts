@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Driver, NotificationHandler, Queryable, QueryOptions } from './driver.ts';
+import { coalescedNotifier } from './post-commit-notify.ts';
 
 // PGlite returns int8 as a JS number; node-postgres gives strings by default. One shape for both.
 const INT8_OID = 20;
@@ -45,6 +46,7 @@ export function openPostgres({ connectionString, max = 20 }: PgOptions): Driver 
   // An idle client that loses its connection emits here; without a listener the process would exit.
   pool.on('error', () => undefined);
   let listener: pg.PoolClient | undefined;
+  const notify = coalescedNotifier((channel) => pool.query('SELECT pg_notify($1, \'\')', [channel]));
   const handlers = new Map<string, Set<NotificationHandler>>();
 
   async function listenerClient(): Promise<pg.PoolClient> {
@@ -59,12 +61,16 @@ export function openPostgres({ connectionString, max = 20 }: PgOptions): Driver 
   return {
     kind: 'postgres',
     ...wrap(pool),
+    // Outside a transaction a statement has committed when it returns.
+    notifyAfterCommit: notify,
     async transaction(fn) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await fn(wrap(client));
+        const channels = new Set<string>();
+        const result = await fn({ ...wrap(client), notifyAfterCommit: (channel) => channels.add(channel) });
         await client.query('COMMIT');
+        for (const channel of channels) notify(channel);
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -90,6 +96,7 @@ export function openPostgres({ connectionString, max = 20 }: PgOptions): Driver 
         }
       };
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       listener?.release();
       listener = undefined;

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Driver, NotificationHandler, Queryable } from './driver.ts';
+import { coalescedNotifier } from './post-commit-notify.ts';
 
 type PgliteTx = Pick<PGlite, 'query' | 'exec'>;
 
@@ -35,10 +36,18 @@ export async function openPglite(dataDir?: string): Promise<Driver> {
 
 export function pgliteDriver(db: PGlite): Driver {
   const base = wrap(db);
+  // PGlite delivers a NOTIFY to its own listeners: the one process that can open the database.
+  const notify = coalescedNotifier((channel) => db.query('SELECT pg_notify($1, \'\')', [channel]));
   return {
     kind: 'pglite',
     ...base,
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx as unknown as PgliteTx))),
+    notifyAfterCommit: notify,
+    async transaction(fn) {
+      const channels = new Set<string>();
+      const result = await db.transaction((tx) => fn({ ...wrap(tx as unknown as PgliteTx), notifyAfterCommit: (channel) => channels.add(channel) }));
+      for (const channel of channels) notify(channel);
+      return result;
+    },
     async listen(channel: string, handler: NotificationHandler) {
       const unlisten = await db.listen(channel, handler);
       return async () => unlisten();

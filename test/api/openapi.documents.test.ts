@@ -13,8 +13,10 @@ import { useTestApp } from '../helpers/app.ts';
 
 const HOST = 'parley.example:8443';
 const SURFACES = ['conversations', 'voice', 'ingest', 'agent', 'support'];
-/** Routes outside every surface: no key. */
-const OUTSIDE = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /openapi/{surface}.json'];
+/** Routes outside every surface: no key, but /metrics (KEYED_OUTSIDE). */
+const OUTSIDE = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /openapi/{surface}.json', 'GET /metrics'];
+/** Routes outside every surface that take a key: any surface's `Authorization: Bearer <key>`. */
+const KEYED_OUTSIDE = ['GET /metrics'];
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
 
 interface Op {
@@ -210,7 +212,9 @@ describe('OpenAPI documents', () => {
     assert.deepEqual(Object.keys(bySurface.ingest.components.securitySchemes), ['bearer']);
     assert.deepEqual(bySurface.ingest.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <Parley API key>' });
     for (const op of operations(whole).filter((o) => o.path.startsWith('/api/v1/'))) assert.deepEqual(op.operation.security, [{ bearer: [] }], op.key);
-    for (const op of operations(whole).filter((o) => OUTSIDE.includes(o.key))) assert.deepEqual(op.operation.security, [], op.key);
+    for (const op of operations(whole).filter((o) => OUTSIDE.includes(o.key))) {
+      assert.deepEqual(op.operation.security, KEYED_OUTSIDE.includes(op.key) ? [{ bearer: [] }] : [], op.key);
+    }
   });
 
   it("has a servers entry for the address it was fetched from, and a description of what exists", () => {

@@ -7,7 +7,9 @@ import { conversationsDocs } from './openapi.ts';
 import { agentsRoutes } from './routes/agents.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { conversationUpdatesRoutes } from './routes/conversation-updates.ts';
+import { endUsersRoutes } from './routes/end-users.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { eventStreamsRoutes } from './routes/event-streams.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { lookupsRoutes } from './routes/lookups.ts';
 import { messagesRoutes } from './routes/messages.ts';
@@ -28,6 +30,6 @@ export async function conversationsSurface(app: FastifyInstance, { core }: Surfa
     afterAuth: async (surface) => {
       surface.addHook('preValidation', missingBodyIsEmpty);
     },
-    routes: [conversationRoutes, conversationUpdatesRoutes, messagesRoutes, eventsRoutes, tagsRoutes, lookupsRoutes, samplingRoutes, agentsRoutes, knowledgeRoutes],
+    routes: [conversationRoutes, conversationUpdatesRoutes, messagesRoutes, eventsRoutes, eventStreamsRoutes, tagsRoutes, lookupsRoutes, samplingRoutes, agentsRoutes, knowledgeRoutes, endUsersRoutes],
   });
 }

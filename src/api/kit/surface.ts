@@ -63,6 +63,7 @@ export async function registerSurface(app: FastifyInstance, core: Core, spec: Su
   openapi?.addSurface(spec.name, spec.prefix, spec.docs);
   await app.register(async (surface) => {
     if (openapi) surface.addHook('onRoute', (route) => openapi.claim(route, spec.name));
+    surface.addHook('onRoute', (route) => { route.config = { ...route.config, surface: spec.name }; });
     const ownError = errorHandler(spec.errors);
     // Fastify runs this surface's hooks and handlers for every path under its prefix, also for a
     // path that belongs to another surface (the agent surface's /v1/{organization} lies under the

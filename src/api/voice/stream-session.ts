@@ -36,6 +36,8 @@ export class StreamSession {
   /** Whose audio a WebSocket binary frame is: the participant of the stream's latest audioContent. */
   private participantRole: Role | undefined;
   private closed = false;
+  /** Ends this stream's count in the live-calls gauge. */
+  private readonly callEnded: () => void;
 
   constructor(
     private readonly core: Core,
@@ -43,7 +45,9 @@ export class StreamSession {
     private readonly kind: StreamKind,
     private readonly requestId: string,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.callEnded = core.metrics.callOpened();
+  }
 
   /** A JSON message: an NDJSON line or a WebSocket text frame. */
   async text(text: string): Promise<ResponseItem> {
@@ -86,6 +90,7 @@ export class StreamSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.callEnded();
     await this.audio?.close();
   }
 

@@ -10,7 +10,9 @@ import { personFor, personReachedAt, checkEmail, checkPhoneNumber, type Person }
 import { applyChange } from './conversations.ts';
 import { checkConversationState } from './custom-states.ts';
 import { MAX_LIST_OFFSET } from './filtered-list.ts';
-import { handOff, moveTo, OUTBOUND_EVENT, remove, startIn } from './lifecycle.ts';
+import { handOff, moveTo, OUTBOUND_EVENT, startIn } from './lifecycle.ts';
+import { removeConversations } from '../retention/remove-conversations.ts';
+import type { BlobStore } from '../../providers/blobs/blob-store.ts';
 
 
 /** A conversation as the support desk shows it: with its person, its analysis and the votes on its messages. */
@@ -88,7 +90,7 @@ function checkText(value: string | undefined, field: string, max: number): strin
  * applyChange with its event, in one transaction. A caller sees only its agent's conversations.
  */
 export class DeskService {
-  constructor(private readonly db: Driver, private readonly deps: { agents: AgentService; appends: AppendPath }) {}
+  constructor(private readonly db: Driver, private readonly deps: { agents: AgentService; appends: AppendPath; blobs: BlobStore }) {}
 
   private agentOf(caller: Caller): string {
     if (!caller.agentId) throw new ParleyError('PERMISSION_DENIED', 'the support desk needs a key narrowed to an agent');
@@ -213,14 +215,9 @@ export class DeskService {
       const s = stores(tx);
       const person = await s.endUsers.findPerson(caller.customerId, conversationUser.trim());
       if (!person) return 0;
-      let deleted = 0;
-      for (const id of await s.desk.deskConversationsOf(caller.customerId, agentId, person.id, caller.profileId)) {
-        const current = await s.conversations.getConversation({ customerId: caller.customerId, id }, { forUpdate: true });
-        if (!current) continue;
-        await remove(s, caller, current);
-        deleted++;
-      }
-      return deleted;
+      const ids = await s.desk.deskConversationsOf(caller.customerId, agentId, person.id, caller.profileId);
+      // With their recordings and undelivered webhook bodies, as retention and erasure remove them.
+      return (await removeConversations(tx, this.deps.blobs, caller, ids)).conversationIds.length;
     });
   }
 

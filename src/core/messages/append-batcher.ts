@@ -4,6 +4,9 @@ import { sqlState } from '../../store/pg-errors.ts';
 import type { Message } from '../../kernel/types.ts';
 import { LIMITS } from '../../kernel/limits.ts';
 
+/** Told the number of requests each grouped statement carries (the metrics' group-size histogram). */
+export type GroupObserver = (requests: number) => void;
+
 interface Waiting {
   request: AppendRequest;
   resolve: (messages: Message[]) => void;
@@ -30,6 +33,7 @@ export class AppendBatcher {
     private readonly maxInFlight: number,
     /** Messages in one statement at most; a single larger request still goes alone. */
     private readonly maxMessages = 2 * LIMITS.batchMessages,
+    private readonly onGroup?: GroupObserver,
   ) {}
 
   append(request: AppendRequest): Promise<Message[]> {
@@ -42,6 +46,7 @@ export class AppendBatcher {
   private async flush(): Promise<void> {
     const batch = this.take();
     if (batch.length === 0) return;
+    this.onGroup?.(batch.length);
     this.inFlight++;
     try {
       await this.send(batch);

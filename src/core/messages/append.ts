@@ -4,7 +4,7 @@ import { invalidArgument, ParleyError } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { LIMITS } from '../../kernel/limits.ts';
 import type { Message } from '../../kernel/types.ts';
-import { AppendBatcher } from './append-batcher.ts';
+import { AppendBatcher, type GroupObserver } from './append-batcher.ts';
 
 export type { AppendRequest };
 
@@ -61,8 +61,8 @@ export function checkMessage(input: MessageInput, index: number, prefix: string)
 export class AppendPath {
   private readonly batcher: AppendBatcher;
 
-  constructor(db: Queryable, appendStatements = 1) {
-    this.batcher = new AppendBatcher(db, appendStatements);
+  constructor(db: Queryable, appendStatements = 1, onGroup?: GroupObserver) {
+    this.batcher = new AppendBatcher(db, appendStatements, undefined, onGroup);
   }
 
   grouped(request: AppendRequest): Promise<Message[]> {

@@ -112,7 +112,8 @@ export class OpenApiRegistry {
       const mine = routes.filter((r) => r.surface === s);
       return `| \`${s.name}\` | ${s.docs.title} | ${roots(s, mine).join(', ')} | ${authForms(s.docs.securitySchemes)} | /openapi/${s.name}.json |`;
     });
-    const outside = [...new Set(routes.filter((r) => !r.surface).map((r) => r.path))];
+    // A route outside every surface that asks for a key in its own override (/metrics) is not listed as keyless.
+    const outside = [...new Set(routes.filter((r) => !r.surface && !r.route.config?.openapi?.security?.length).map((r) => r.path))];
     const table = ['| surface | compatible with | paths | authentication (any one) | its own document |', '|---|---|---|---|---|', ...rows];
     return [
       this.info.description,
