@@ -115,10 +115,11 @@ forEachDriver('agent surface: interaction insights', (kind) => {
 
   it('refuses an interaction the conversation does not have, another tenant\'s, and a malformed id, changing nothing', async () => {
     const { conversationId, answered } = await converse(plainId, 'rider-5');
+    // Signing in creates globex's end user: before the snapshot, so only the refusals are compared.
+    const other = await signIn(ctx, ctx.b, 'rider-5');
     const before = await ctx.snapshot();
     assertDetail(await insights(conversationId, '0123456789abcdef01234567'), 404);
     assert.equal((await insights(conversationId, 'not-an-id')).statusCode, 422);
-    const other = await signIn(ctx, ctx.b, 'rider-5');
     const foreign = await ctx.app.inject({
       method: 'GET', url: `/v1/${ctx.b.customerId}/conversation/${conversationId}/interaction/${answered}/insights`,
       headers: { authorization: `Bearer ${other.id_token}` },

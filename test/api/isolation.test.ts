@@ -135,6 +135,16 @@ forEachDriver('tenant and profile isolation on every route of the conversations 
     return { conversation, message: message.id, tagId: 'vip', agent: agent.id, document: documents[0].id };
   }
 
+  /**
+   * Routes whose isolation their own tests check, as this table's one-request-then-compare cannot:
+   * a live stream never ends (conversations.event-streams.test.ts: another customer 404, narrowed
+   * keys), and an erasure removes what the other requests read (end-users.erase.test.ts: another
+   * customer 404, a narrowed key 403).
+   */
+  const CHECKED_ELSEWHERE = new Set([
+    routeKey('GET', `${CONV}/events:stream`), routeKey('GET', `${PROFILE}/events:stream`), routeKey('POST', '/customers/{customer}/endUsers/{user}:erase'),
+  ]);
+
   it('the route table covers exactly the routes the OpenAPI document lists', async () => {
     const res = await ctx.app.inject({ url: '/openapi.json' });
     assert.equal(res.statusCode, 200);
@@ -142,6 +152,7 @@ forEachDriver('tenant and profile isolation on every route of the conversations 
     const listed = Object.entries(paths)
       .filter(([path]) => path.startsWith('/v1/customers/'))
       .flatMap(([path, ops]) => Object.keys(ops).filter((m) => m !== 'parameters').map((m) => routeKey(m, normalise(path))))
+      .filter((key) => !CHECKED_ELSEWHERE.has(key))
       .sort();
     const table = ROUTES.map((r) => routeKey(r.method, r.path)).sort();
     assert.equal(new Set(table).size, table.length, 'an entry appears twice');
