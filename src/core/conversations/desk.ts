@@ -222,14 +222,14 @@ export class DeskService {
   }
 
   /** A conversation's messages that are not deleted, with the votes on them. */
-  async messages(caller: Caller, id: string, options: { descending: boolean }): Promise<{ messages: Message[]; feedbacks: MessageFeedbackRow[] }> {
+  async messages(caller: Caller, id: string, options: { descending: boolean }): Promise<{ conversation: Conversation; messages: Message[]; feedbacks: MessageFeedbackRow[] }> {
     this.agentOf(caller);
     const s = stores(this.db);
-    await visibleConversation(s, caller, id);
+    const conversation = await visibleConversation(s, caller, id);
     const messages = await s.filteredLists.listMessagesFiltered(caller.customerId, id, { order: [{ field: 'createTime', descending: options.descending }] }, 0, DESK_MESSAGES_MAX);
     if (options.descending) messages.sort((a, b) => b.seq - a.seq);
     const feedbacks = await s.messageFeedback.listMessageFeedback(caller.customerId, [id]);
-    return { messages, feedbacks };
+    return { conversation, messages, feedbacks };
   }
 
   /** Opens a conversation of the caller's agent with a person, at the agent's release version. */

@@ -31,11 +31,10 @@ export async function messageRoutes(app: FastifyInstance, { core }: { core: Core
     },
   }, async (request) => {
     const id = conversationIdOf(request.params.id);
-    const { messages, feedbacks } = await core.desk.messages(request.caller, id, { descending: request.query.orderDirection === 'DESC' });
+    const { conversation, messages, feedbacks } = await core.desk.messages(request.caller, id, { descending: request.query.orderDirection === 'DESC' });
     const questions = questionsOf(messages);
-    const channel = (await core.desk.get(request.caller, id)).conversation.channel;
     const withFeedbacks = request.query.shouldIncludeFeedbacks ? feedbacks : undefined;
-    return { messages: messages.map((m) => messageToWire(m, { id, channel }, questions.get(m.id) ?? m.id, withFeedbacks)) };
+    return { messages: messages.map((m) => messageToWire(m, conversation, questions.get(m.id) ?? m.id, withFeedbacks)) };
   });
 
   r.post('/conversations/:id/messages', {
