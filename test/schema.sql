@@ -700,8 +700,6 @@ CREATE INDEX conversations_by_start ON public.conversations USING btree (custome
 
 CREATE INDEX conversations_by_visitor_user ON public.conversations USING btree (customer_id, ((visitor ->> 'externalUserId'::text))) WHERE (visitor ? 'externalUserId'::text);
 
-CREATE INDEX conversations_title_trigrams ON public.conversations USING gin (display_name public.gin_trgm_ops) WHERE (display_name <> ''::text);
-
 CREATE INDEX conversations_with_own_retention ON public.conversations USING btree (customer_id, COALESCE(end_time, update_time), id) WHERE (policy_override ? 'retentionDays'::text);
 
 CREATE INDEX end_users_person_trigrams ON public.end_users USING gin ((((((((((first_name || ' '::text) || last_name) || ' '::text) || email) || ' '::text) || phone_number) || ' '::text) || regexp_replace(phone_number, '\D'::text, ''::text, 'g'::text))) public.gin_trgm_ops);

@@ -52,9 +52,9 @@ forEachDriver('store search', (kind) => {
     };
     const match = keywordMatch(keyword, bind, 'c');
     const where = `c.customer_id = $1 AND c.agent_id = $2 AND ${match.where}`;
-    const [{ total }] = await ctx.database.db.query<{ total: number }>(`SELECT count(*)::int AS total FROM conversations c WHERE ${where}`, params.slice());
+    const [{ total }] = await ctx.database.db.query<{ total: number }>(`SELECT count(*)::int AS total FROM conversations c ${match.join} WHERE ${where}`, params.slice());
     const rows = await ctx.database.db.query<{ id: string }>(
-      `SELECT c.id FROM conversations c WHERE ${where} ORDER BY ${match.rank} DESC, c.update_time DESC, c.id DESC LIMIT ${bind(50)}`, params);
+      `SELECT c.id FROM conversations c ${match.join} WHERE ${where} ORDER BY ${match.rank} DESC, c.update_time DESC, c.id DESC LIMIT ${bind(50)}`, params);
     const ids = rows.map((r) => r.id);
     assert.equal(ids.length, total, `count and page agree for ${JSON.stringify(keyword)}`);
     return { ids, total };
@@ -117,9 +117,9 @@ forEachDriver('store search', (kind) => {
     };
     const rankOf = async (keyword: string, id: string) => {
       params.length = 0;
-      const { rank } = keywordMatch(keyword, bind, 'c');
+      const { rank, join, where } = keywordMatch(keyword, bind, 'c');
       params.push(id);
-      const [row] = await ctx.database.db.query<{ rank: number }>(`SELECT ${rank} AS rank FROM conversations c WHERE c.customer_id = 'acme' AND c.id = $${params.length}`, params);
+      const [row] = await ctx.database.db.query<{ rank: number }>(`SELECT ${rank} AS rank, ${where} AS matched FROM conversations c ${join} WHERE c.customer_id = 'acme' AND c.id = $${params.length}`, params);
       return row.rank;
     };
     assert.ok((await rankOf('kettle', 't1')) > (await rankOf('kett', 't1')), 'whole word above fragment in the title');
