@@ -37,7 +37,7 @@ export async function serve(config: Config): Promise<void> {
     process.stdout.write(
       `\nParley is running on PostgreSQL, which has no customers yet. Create one and an API key (with the same DATABASE_URL):\n\n` +
         `  npx parley customers create acme --name "Acme Inc."\n  npx parley keys create --customer acme\n\n` +
-        `then send the key as 'Authorization: Bearer <key>'. API docs: ${address}/docs\n\n`,
+        `then send the key as 'Authorization: Bearer <key>'. API docs: ${address}/docs; the console: ${address}/console/\n\n`,
     );
   }
   if (db.kind === 'pglite') {
@@ -47,7 +47,7 @@ export async function serve(config: Config): Promise<void> {
         `\nParley created a demo customer "${demo.customerId}", profile "${demo.profileId}" and this API key (shown once):\n\n  ${demo.secret}\n\n` +
           `Try it:\n\n  curl -s -X POST ${address}/v1/customers/${demo.customerId}/profiles/${demo.profileId}/conversations:start \\\n` +
           `    -H 'Authorization: Bearer ${demo.secret}' -H 'Content-Type: application/json' -d '{"displayName":"hello"}'\n\n` +
-          `API docs: ${address}/docs\n\n`,
+          `API docs: ${address}/docs\nThe console (sign in with the key): ${address}/console/\n\n`,
       );
     }
   }
