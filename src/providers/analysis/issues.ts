@@ -1,8 +1,8 @@
 import type { Issue, Severity } from './analyzer.ts';
 import { clip } from './analyzer.ts';
-import { COMPLAINT, matchesAny, normalForm } from './cues.ts';
+import { normalForm } from './cue-match.ts';
 import type { Sentence } from './nlp.ts';
-import { sentenceSentiment } from './sentiment.ts';
+import type { TurnFeeling } from './sentiment.ts';
 
 /*
  * Issues: what went wrong, in the user's words — each user sentence that complains or reads clearly
@@ -21,13 +21,14 @@ function severity(score: number, complaint: boolean, escalation: boolean): Sever
   return 'low';
 }
 
-export function issuesOf(userSentences: readonly Sentence[], unresolved: { request: string } | null): Issue[] {
+/** The user's turns with how each reads (sentiment.ts), so a sarcastic sentence counts as the complaint it is. */
+export function issuesOf(userTurns: readonly { sentences: readonly Sentence[]; feeling: TurnFeeling }[], unresolved: { request: string } | null): Issue[] {
   const issues: Issue[] = [];
   const seen = new Set<string>();
-  for (const sentence of userSentences) {
+  const read = userTurns.flatMap((turn) => turn.sentences.map((sentence, i) => ({ sentence, ...turn.feeling.sentences[i] })));
+  for (const { sentence, score, complaint: complaints } of read) {
     const text = normalForm(sentence);
-    const score = sentenceSentiment(sentence);
-    const complaint = matchesAny(text, COMPLAINT) > 0;
+    const complaint = complaints > 0;
     if (!complaint && score > NEGATIVE_FROM) continue;
     const description = clip(sentence.text.trim(), DESCRIPTION_MAX);
     if (seen.has(description)) continue;

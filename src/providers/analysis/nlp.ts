@@ -1,6 +1,11 @@
-import type { ItemSentence, ItemToken, ItsFunction, WinkMethods } from 'wink-nlp';
+import type { Document, ItemSentence, ItemToken, ItsFunction, WinkMethods } from 'wink-nlp';
+import { spellOutChat } from './chat-words.ts';
+import { loadLanguageDetector } from './language.ts';
 
-/** One token as the local analyzer uses it: wink's normal form, lemma, part of speech and negation scope. */
+/**
+ * One token as the local analyzer uses it: wink's normal form (with chat shorthand spelled out, see
+ * chat-words.ts), lemma, part of speech and negation scope.
+ */
 export interface Token {
   text: string;
   normal: string;
@@ -22,15 +27,16 @@ export interface Sentence {
 
 let instance: WinkMethods | undefined;
 let loading: Promise<void> | undefined;
+let probe: Document | undefined;
 
 /**
- * Loads wink-nlp and its English model. Importing them costs ~330 ms and ~27 MB, so they are
- * loaded on the first analysis, not by every process that imports the core (CLI, API servers
- * with PARLEY_JOBS=off).
+ * Loads wink-nlp and its English model, and the language detector (language.ts). Importing them
+ * costs ~400 ms and ~40 MB, so they are loaded on the first analysis, not by every process that
+ * imports the core (CLI, API servers with PARLEY_JOBS=off).
  */
 export function loadNlp(): Promise<void> {
   loading ??= (async () => {
-    const [{ default: winkNLP }, { default: model }] = await Promise.all([import('wink-nlp'), import('wink-eng-lite-web-model')]);
+    const [{ default: winkNLP }, { default: model }] = await Promise.all([import('wink-nlp'), import('wink-eng-lite-web-model'), loadLanguageDetector()]);
     instance = winkNLP(model);
   })();
   return loading;
@@ -41,10 +47,17 @@ function nlp(): WinkMethods {
   return instance;
 }
 
+/** Whether wink's English lexicon has the word (wink adds every unknown word it reads to its lexicon, marked out of vocabulary). */
+function isKnownWord(word: string): boolean {
+  probe ??= nlp().readDoc('');
+  return !probe.isOOV(word);
+}
+
 export function readSentences(text: string): Sentence[] {
   const { its } = nlp();
+  const doc = nlp().readDoc(text);
   const sentences: Sentence[] = [];
-  nlp().readDoc(text).sentences().each((sentence: ItemSentence) => {
+  doc.sentences().each((sentence: ItemSentence) => {
     const tokens: Token[] = [];
     sentence.tokens().each((t: ItemToken) => {
       tokens.push({
@@ -59,6 +72,7 @@ export function readSentences(text: string): Sentence[] {
         space: t.out(its.precedingSpaces) as string,
       });
     });
+    spellOutChat(tokens, isKnownWord);
     sentences.push({ text: sentence.out(), tokens });
   });
   return sentences;

@@ -1,78 +1,184 @@
-import type { Sentiment } from './analyzer.ts';
+import { matchesAny, normalForm } from './cue-match.ts';
 import {
-  ACKNOWLEDGEMENT_WORDS, COMPLAINT, CONSOLATION, DELIGHT, EMPHATIC_GRATITUDE, GRATITUDE, matchesAny, normalForm,
-} from './cues.ts';
-import { winkSentiment, type Sentence } from './nlp.ts';
+  ACKNOWLEDGEMENT_WORDS, COMPLAINT, CONSOLATION, CONTRAST, EMPHATIC_GRATITUDE, GRATITUDE, IRONIC_PRAISE, LETDOWN, PROBLEM_CONTEXT,
+  SINCERE_TURN, WARMTH,
+} from './cues/feelings.ts';
+import { EMOJI_VALENCE } from './cues/words.ts';
+import { winkSentiment, type Sentence, type Token } from './nlp.ts';
 
 /*
- * How the end user feels, with the end weighing most: a customer who was angry and leaves
- * satisfied is a positive conversation. Each user turn is scored from its sentences.
+ * How an end user's turn reads: a lexicon score (wink's, with its negation and emphasis handling)
+ * on what is left after politeness formulae, plus support-chat cues — complaints, let-downs,
+ * warmth, gratitude and its emphasis, emoji — and irony: praise in a turn that states a problem
+ * ("Wow, a third outage this week. You guys really are the best.") counts against, not for.
  */
-const RECENCY = 0.5;
-const END_SHARE = 0.7;
-/** Score bounds of the three classes; set once on test/fixtures/insights-labelled.json (bench/insights-accuracy.ts). */
-export const POSITIVE_FROM = 0.25;
-export const NEGATIVE_BELOW = -0.15;
-
-const COMPLAINT_WEIGHT = 0.6;
-const DELIGHT_WEIGHT = 0.5;
-const EMPHATIC_GRATITUDE_WEIGHT = 0.5;
-const PLAIN_GRATITUDE_WEIGHT = 0.1;
 
 export function clamp(value: number, min = -1, max = 1): number {
   return Math.min(max, Math.max(min, value));
 }
 
-/** A sentence's feeling, -1 … 1. */
-export function sentenceSentiment(sentence: Sentence): number {
-  const words = sentence.tokens.filter((t) => t.pos !== 'PUNCT' && t.pos !== 'SYM');
-  if (words.length === 0) return 0;
-  const text = normalForm(sentence);
-  const complaints = matchesAny(text, COMPLAINT);
+/** What one user turn shows; every count is capped so one long rant does not outweigh the end. */
+export interface TurnFeeling {
+  /** The hand-weighted reading of the turn, -1 … 1. */
+  score: number;
+  complaint: number;
+  letdown: number;
+  warmth: number;
+  /** 0 none, 1 plain ("thanks"), 2 emphatic ("thank you so much!"). */
+  gratitude: number;
+  consolation: number;
+  /** Praise read as sarcasm. */
+  irony: number;
+  emoji: number;
+  /** Nothing but acknowledgement words ("ok", "got it, thanks"). */
+  acknowledgementOnly: number;
+  exclamation: number;
+  shouting: number;
+  /** A problem stated as fact ("never got it", "third time this week"). */
+  problem: number;
+  /** The turn turns negative after a "but" (politeness around a let-down), or positive after a complaint. */
+  contrastDown: number;
+  contrastUp: number;
+  lexical: number;
+  question: number;
+  /** Each sentence's own reading, in order, for the issues (issues.ts). */
+  sentences: { score: number; complaint: number }[];
+}
+
+const WEIGHTS = { complaint: 0.6, letdown: 0.35, warmth: 0.45, emphatic: 0.45, plain: 0.1, irony: 0.7, emoji: 0.5 };
+const ACRONYM_LIKE = /^(EUR|USD|GBP|CHF|DOB|PIN|SIM|ESIM|OTP|URL|VAT|TV|CEO|ASAP|HTTP|HTTPS|HTML|JSON|IBAN|SEPA|GDPR|IMEI|VPN|PDF|CSV|API|SSO|SMS|ATM|FAQ|NASA|SWIFT|USB|WIFI|UEFI|BIOS|ETA|DHL|UPS|USPS|FEDEX|TSA|ESTA|NHS|HMRC|RSVP|LOL|LMAO|OMG)$/;
+
+function emojiOf(tokens: readonly Token[]): number {
+  let sum = 0;
+  for (const t of tokens) sum += EMOJI_VALENCE.get(t.normal) ?? 0;
+  return sum;
+}
+
+/** Said in passing, not felt: "lol" marks a joke or a shrug, "no worries" is reassurance. */
+const NOT_LEXICAL = new Set(['lol', 'worries', 'worry']);
+/** "No problem", "no bother": a reassurance, not a problem. */
+const REASSURED = new Set(['problem', 'problems', 'bother', 'trouble', 'stress', 'rush']);
+
+function lexicalOf(tokens: readonly Token[]): number {
+  // The lexicon scores "ok" or "thanks" alone as strongly positive; score only what is left.
+  const rest = tokens.filter((t, i) => t.pos !== 'PUNCT' && !ACKNOWLEDGEMENT_WORDS.has(t.normal) && !EMOJI_VALENCE.has(t.normal) && !NOT_LEXICAL.has(t.normal) &&
+    !(REASSURED.has(t.normal) && tokens[i - 1]?.normal === 'no'));
+  return rest.length === 0 ? 0 : winkSentiment(rest.map((t) => t.normal).join(' '));
+}
+
+export interface SentenceFeeling {
+  text: string;
+  lexical: number;
+  complaint: number;
+  letdown: number;
+  warmth: number;
+  gratitude: number;
+  consolation: boolean;
+  praise: number;
+  problem: number;
+  emoji: number;
+  /** The clause before a "but" inside the sentence; the fields above are then the clause after it. */
+  head?: SentenceFeeling;
+}
+
+/** Words that turn a sentence: what follows them is what the speaker stands by. */
+const TURNING = new Set(['but', 'however', 'though', 'although', 'yet']);
+
+function readClause(tokens: readonly Token[], raw: string): SentenceFeeling {
+  const text = normalForm({ text: raw, tokens: [...tokens] });
   const consolation = CONSOLATION.test(text);
   let gratitude = 0;
-  if (!consolation && GRATITUDE.test(text)) {
-    gratitude = EMPHATIC_GRATITUDE.test(text) || /!/.test(sentence.text) ? EMPHATIC_GRATITUDE_WEIGHT : PLAIN_GRATITUDE_WEIGHT;
-  }
-  // The lexicon scores "ok" or "thanks" alone as strongly positive; score only what is left.
-  const rest = words.filter((t) => !ACKNOWLEDGEMENT_WORDS.has(t.normal));
-  const lexical = rest.length === 0 ? 0 : winkSentiment(rest.map((t) => t.space + t.text).join('').trim());
-  if (complaints > 0) {
-    // Praise inside a complaint is sarcasm or a concession ("Fantastic. Stuck here overnight.").
-    return clamp(Math.min(lexical, 0) - COMPLAINT_WEIGHT * complaints);
-  }
-  const delight = matchesAny(text, DELIGHT) * DELIGHT_WEIGHT;
-  return clamp(lexical + gratitude + delight - (consolation ? 0.2 : 0));
+  if (!consolation && GRATITUDE.test(text)) gratitude = EMPHATIC_GRATITUDE.test(text) || /!/.test(raw) ? 2 : 1;
+  return {
+    text,
+    lexical: lexicalOf(tokens),
+    complaint: matchesAny(text, COMPLAINT),
+    letdown: matchesAny(text, LETDOWN),
+    warmth: matchesAny(text, WARMTH),
+    gratitude,
+    consolation,
+    praise: matchesAny(text, IRONIC_PRAISE),
+    problem: matchesAny(text, PROBLEM_CONTEXT),
+    emoji: emojiOf(tokens),
+  };
 }
 
-/** One turn's feeling: sentences add up (a turn of two complaints is more negative than one). */
-export function turnSentiment(sentences: readonly Sentence[]): number {
-  if (sentences.length === 0) return 0;
-  const scores = sentences.map(sentenceSentiment);
-  return clamp(scores.reduce((a, b) => a + b, 0) / Math.sqrt(scores.length));
+function readSentence(sentence: Sentence): SentenceFeeling {
+  const words = sentence.tokens;
+  const turn = words.findIndex((t, i) => i >= 2 && TURNING.has(t.normal));
+  if (turn < 0 || turn >= words.length - 2) return readClause(words, sentence.text);
+  const tail = words.slice(turn + 1);
+  return { ...readClause(tail, tail.map((t) => t.space + t.text).join('')), head: readClause(words.slice(0, turn), sentence.text) };
 }
 
-/**
- * The end user's turns, oldest first, as their sentences. The last turn gives END_SHARE of the
- * score (where the user left it); the earlier ones the rest, each RECENCY times the one after it.
- */
-export function conversationSentiment(userTurns: readonly (readonly Sentence[])[]): { sentiment: Sentiment; score: number } {
-  if (userTurns.length === 0) return { sentiment: 'neutral', score: 0 };
-  const last = turnSentiment(userTurns[userTurns.length - 1]);
+/** A sentence's hand-weighted feeling; `ironic` when its praise is sarcasm. A turned sentence counts mostly its end. */
+function sentenceScore(s: SentenceFeeling, ironic: boolean): number {
+  const own = clauseScore(s, ironic);
+  return s.head ? 0.25 * clauseScore(s.head, ironic) + 0.75 * own : own;
+}
+
+export function clauseScore(s: SentenceFeeling, ironic: boolean): number {
+  if (ironic && s.praise > 0) return clamp(-WEIGHTS.irony - WEIGHTS.complaint * s.complaint);
+  if (s.complaint > 0) return clamp(Math.min(s.lexical, 0) - WEIGHTS.complaint * s.complaint + Math.min(0, s.emoji));
+  const gratitude = s.gratitude === 2 ? WEIGHTS.emphatic : s.gratitude === 1 ? WEIGHTS.plain : 0;
+  return clamp(s.lexical + gratitude + WEIGHTS.warmth * s.warmth - WEIGHTS.letdown * s.letdown + WEIGHTS.emoji * s.emoji - (s.consolation ? 0.2 : 0));
+}
+
+function sum(read: readonly SentenceFeeling[], pick: (s: SentenceFeeling) => number): number {
+  return read.reduce((n, s) => n + pick(s), 0);
+}
+
+/** Shouted words: "AGAIN", "NOW", "MONTH" — not acronyms or names ("IBAN", "SSO"). */
+function shouted(t: Token): boolean {
+  if (!/^[A-Z]{3,}$/.test(t.text) || ACRONYM_LIKE.test(t.text)) return false;
+  return t.text.length >= 5 || (t.pos !== 'PROPN' && t.pos !== 'NOUN' && t.pos !== 'NUM');
+}
+
+/** A user turn's feeling; `read` reads one sentence (English cues by default, foreign-reader.ts for the others). */
+export function readTurnFeeling(sentences: readonly Sentence[], read1: (s: Sentence) => SentenceFeeling = readSentence): TurnFeeling {
+  const read = sentences.map(read1);
+  const clauses = read.flatMap((s) => (s.head ? [s.head, s] : [s]));
+  const whole = clauses.map((s) => s.text).join(' ');
+  const praise = sum(clauses, (s) => s.praise);
+  const problem = sum(clauses, (s) => s.problem);
+  const ironic = praise > 0 && (problem > 0 || sum(clauses, (s) => s.complaint) > 0) && !SINCERE_TURN.test(whole);
+  // Later sentences weigh more, and a sentence after "but" more still: "Kind of you. But I'll go elsewhere."
   let weighted = 0;
   let weights = 0;
-  userTurns.slice(0, -1).forEach((turn, i, earlier) => {
-    const weight = RECENCY ** (earlier.length - 1 - i);
-    weighted += weight * turnSentiment(turn);
+  let contrastDown = 0;
+  let contrastUp = 0;
+  let previous = 0;
+  read.forEach((s, i) => {
+    const turned = CONTRAST.test(` ${s.text.trim().split(' ')[0]} `);
+    const score = sentenceScore(s, ironic);
+    const before = s.head ? clauseScore(s.head, ironic) : turned ? previous : 0;
+    if ((s.head || turned) && score < -0.1 && before >= 0) contrastDown = 1;
+    if ((s.head || turned) && score > 0.1 && before < -0.1) contrastUp = 1;
+    const weight = (1 + i / Math.max(1, read.length - 1)) * (turned ? 2 : 1);
+    weighted += weight * score;
     weights += weight;
+    previous = score;
   });
-  const blended = weights === 0 ? last : END_SHARE * last + (1 - END_SHARE) * (weighted / weights);
-  const score = Math.round(blended * 1000) / 1000;
-  return { sentiment: classify(score), score };
-}
-
-export function classify(score: number): Sentiment {
-  if (score >= POSITIVE_FROM) return 'positive';
-  if (score < NEGATIVE_BELOW) return 'negative';
-  return 'neutral';
+  const tokens = sentences.flatMap((s) => s.tokens);
+  const words = tokens.filter((t) => t.pos !== 'PUNCT' && t.pos !== 'SYM');
+  const insisting = sentences.some((s) => /[?!]{2,}/.test(s.text)) ? 1 : 0;
+  return {
+    score: weights === 0 ? 0 : clamp((weighted / weights) * Math.min(1.5, Math.sqrt(read.length))),
+    complaint: Math.min(3, sum(read, (s) => s.complaint)),
+    letdown: Math.min(2, sum(read, (s) => s.letdown)),
+    warmth: Math.min(3, sum(read, (s) => s.warmth)),
+    gratitude: Math.max(0, ...read.map((s) => s.gratitude)),
+    consolation: read.some((s) => s.consolation) ? 1 : 0,
+    irony: ironic ? Math.min(2, praise) : 0,
+    problem: Math.min(3, problem),
+    emoji: clamp(sum(read, (s) => s.emoji)),
+    acknowledgementOnly: words.length > 0 && words.every((t) => t.normal.split(' ').every((w) => ACKNOWLEDGEMENT_WORDS.has(w))) ? 1 : 0,
+    exclamation: sentences.some((s) => s.text.includes('!')) ? 1 : 0,
+    shouting: Math.min(2, words.filter(shouted).length + insisting),
+    contrastDown,
+    contrastUp,
+    lexical: clamp(sum(read, (s) => s.lexical)),
+    question: sentences.some((s) => s.text.includes('?')) ? 1 : 0,
+    sentences: read.map((s) => ({ score: sentenceScore(s, ironic), complaint: s.complaint + (s.head?.complaint ?? 0) + (ironic && s.praise > 0 ? 1 : 0) })),
+  };
 }

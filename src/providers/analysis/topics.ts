@@ -24,6 +24,9 @@ const GENERIC_NOUNS = new Set([
   'hi', 'hello', 'thanks', 'thank', 'sorry', 'ok', 'okay', 'please', 'yes', 'no', 'number', 'detail', 'details', 'info', 'sure',
   'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'april',
   'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  // Chat filler that tags as a noun: "you guys are the best", "of course", "happy to help", "nvm".
+  'guy', 'guys', 'best', 'course', 'happy', 'patience', 'lol', 'mate', 'bro', 'dude', 'hassle', 'nothing', 'everything', 'someone',
+  'stuff', 'mind', 'worth', 'joke', 'star', 'legend', 'gem', 'genius', 'lifesaver', 'hero', 'pleasure', 'welcome', 'luck',
 ]);
 const MAX_TOPICS = 5;
 const MAX_PHRASE_TOPICS = 3;

@@ -93,7 +93,7 @@ forEachDriver('insights (analysis job, reactor, core.insights)', (kind) => {
     assert.equal(insights.taskCompleted, true);
     assert.ok(insights.topics.includes('billing'), JSON.stringify(insights.topics));
     assert.match(insights.summary, /charged twice/);
-    assert.deepEqual([insights.analyzer, insights.analyzerVersion], ['local', '1']);
+    assert.deepEqual([insights.analyzer, insights.analyzerVersion], ['local', '2']);
     assert.ok(insights.createTime instanceof Date);
     const types = await eventTypes(ctx, c.name);
     assert.deepEqual(types.slice(-2), ['CONVERSATION_END', 'ANALYSIS_COMPLETE']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { evaluate, loadLabelled } from '../../../bench/insights-accuracy.ts';
+import { evaluate, loadPart, type LabelledConversation, type Part } from '../../../bench/insights-accuracy.ts';
 import { checkAnalysisResult, type Transcript } from '../../../src/providers/analysis/analyzer.ts';
 import { LocalAnalyzer, analyzeTranscript } from '../../../src/providers/analysis/local-analyzer.ts';
 import { loadNlp, readSentences } from '../../../src/providers/analysis/nlp.ts';
@@ -9,23 +9,38 @@ import { reportsAction } from '../../../src/providers/analysis/task-completion.t
 const user = (text: string) => ({ role: 'user' as const, text });
 const agent = (text: string) => ({ role: 'assistant' as const, text });
 
-describe('local analyzer on the labelled set', () => {
-  it('reaches ≥ 80% sentiment and ≥ 75% task-completion accuracy', async () => {
-    const set = await loadLabelled();
-    assert.ok(set.length >= 120, `at least 120 labelled conversations, got ${set.length}`);
-    const e = evaluate(set);
-    assert.ok(e.sentimentAccuracy >= 0.8, `sentiment accuracy ${e.sentimentAccuracy}`);
-    assert.ok(e.taskAccuracy >= 0.75, `task accuracy ${e.taskAccuracy}`);
-  });
+/*
+ * Accuracy floors, a few points under what bench/insights-accuracy.ts measures (bench/RESULTS.md:
+ * held-out 88.2% sentiment, 88.9% task; non-English 75.0%, 83.3%), so a change that loses accuracy
+ * fails here. The held-out and non-English parts are only measured, never tuned on.
+ */
+describe('local analyzer on the labelled sets', () => {
+  const floors: { part: Part; sentiment: number; task: number; size: number }[] = [
+    { part: 'heldout', sentiment: 0.85, task: 0.85, size: 120 },
+    { part: 'non-english', sentiment: 0.69, task: 0.75, size: 30 },
+    { part: 'dev', sentiment: 0.94, task: 0.93, size: 200 },
+    { part: 'legacy', sentiment: 0.94, task: 0.93, size: 120 },
+  ];
+  for (const floor of floors) {
+    it(`${floor.part}: sentiment ≥ ${floor.sentiment}, task completion ≥ ${floor.task}`, async () => {
+      const set = await loadPart(floor.part);
+      assert.ok(set.length >= floor.size, `at least ${floor.size} conversations, got ${set.length}`);
+      const e = await evaluate(set);
+      assert.ok(e.sentimentAccuracy >= floor.sentiment, `sentiment accuracy ${e.sentimentAccuracy}`);
+      assert.ok(e.taskAccuracy >= floor.task, `task accuracy ${e.taskAccuracy}`);
+    });
+  }
 
-  it('the set is balanced enough that a constant answer scores far below the bar', async () => {
-    const set = await loadLabelled();
-    for (const label of ['positive', 'neutral', 'negative']) {
-      const share = set.filter((c) => c.sentiment === label).length / set.length;
-      assert.ok(share >= 0.2 && share <= 0.45, `${label}: ${share}`);
+  it('the sets are balanced enough that a constant answer scores far below the floors', async () => {
+    for (const part of ['heldout', 'dev', 'legacy'] as const) {
+      const set: LabelledConversation[] = await loadPart(part);
+      for (const label of ['positive', 'neutral', 'negative']) {
+        const share = set.filter((c) => c.sentiment === label).length / set.length;
+        assert.ok(share >= 0.2 && share <= 0.45, `${part} ${label}: ${share}`);
+      }
+      const completed = set.filter((c) => c.taskCompleted).length / set.length;
+      assert.ok(completed >= 0.35 && completed <= 0.65, `${part} taskCompleted share ${completed}`);
     }
-    const completed = set.filter((c) => c.taskCompleted).length / set.length;
-    assert.ok(completed >= 0.35 && completed <= 0.65, `taskCompleted share ${completed}`);
   });
 });
 
@@ -107,7 +122,7 @@ describe('local analyzer', () => {
 
   it('its output always passes the shared result check', async () => {
     const analyzer = new LocalAnalyzer();
-    for (const c of (await loadLabelled()).slice(0, 30)) {
+    for (const c of [...(await loadPart('dev')).slice(0, 20), ...(await loadPart('legacy')).slice(0, 10)]) {
       const r = await analyzer.analyze(c.messages, { signal: new AbortController().signal });
       assert.deepEqual(checkAnalysisResult(r), r);
     }

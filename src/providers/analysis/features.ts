@@ -1,0 +1,110 @@
+import { readTurnFeeling, type TurnFeeling } from './sentiment.ts';
+import type { Sentence } from './nlp.ts';
+import { readEnding, verdictOf, type AgentMove, type Ending, type EndingReaders, type Turn } from './task-completion.ts';
+
+/*
+ * A conversation read once into named numbers: how each user turn feels (sentiment.ts) and how the
+ * conversation ends (task-completion.ts). The trained model (model.ts) weighs them; the names are
+ * the model file's keys, so a feature is renamed in both places or not at all.
+ */
+
+export interface Reading {
+  turns: Turn[];
+  /** The user's turns' feelings, oldest first. */
+  feelings: TurnFeeling[];
+  ending: Ending;
+}
+
+/** How a language is read: English by default; foreign-reader.ts makes one for German, French and Spanish. */
+export interface Lens {
+  feeling(sentences: readonly Sentence[]): TurnFeeling;
+  ending: EndingReaders | undefined;
+}
+
+const ENGLISH: Lens = { feeling: (sentences) => readTurnFeeling(sentences), ending: undefined };
+
+export function readConversation(turns: Turn[], lens: Lens = ENGLISH): Reading {
+  return { turns, feelings: turns.filter((t) => t.role === 'user').map((t) => lens.feeling(t.sentences)), ending: readEnding(turns, lens.ending) };
+}
+
+export type Features = Record<string, number>;
+
+const RECENCY = 0.5;
+
+/** The earlier turns' feelings, each RECENCY times the weight of the one after it. */
+function earlier(feelings: readonly TurnFeeling[], pick: (f: TurnFeeling) => number): number {
+  let sum = 0;
+  let weights = 0;
+  feelings.forEach((f, i) => {
+    const w = RECENCY ** (feelings.length - 1 - i);
+    sum += w * pick(f);
+    weights += w;
+  });
+  return weights === 0 ? 0 : sum / weights;
+}
+
+export function sentimentFeatures(r: Reading): Features {
+  const last = r.feelings.at(-1);
+  const before = r.feelings.slice(0, -1);
+  // The last turn that says more than "ok": "Thanks for nothing. … Ok." ends where the feeling was.
+  const lastTelling = [...r.feelings].reverse().find((f) => f.acknowledgementOnly === 0);
+  if (!last) return {};
+  return {
+    score: last.score,
+    worst: Math.min(0, ...last.sentences.map((s) => s.score)),
+    best: Math.max(0, ...last.sentences.map((s) => s.score)),
+    complaint: last.complaint,
+    letdown: last.letdown,
+    warmth: last.warmth,
+    gratitudePlain: last.gratitude === 1 ? 1 : 0,
+    gratitudeEmphatic: last.gratitude === 2 ? 1 : 0,
+    consolation: last.consolation,
+    irony: last.irony,
+    emojiUp: Math.max(0, last.emoji),
+    emojiDown: Math.max(0, -last.emoji),
+    acknowledgementOnly: last.acknowledgementOnly,
+    exclamation: last.exclamation,
+    shouting: last.shouting,
+    contrastDown: last.contrastDown,
+    contrastUp: last.contrastUp,
+    problem: last.problem,
+    lexical: last.lexical,
+    question: last.question,
+    tellingScore: lastTelling && lastTelling !== last ? lastTelling.score : 0,
+    earlierScore: earlier(before, (f) => f.score),
+    earlierComplaint: earlier(before, (f) => Math.min(1, f.complaint)),
+    earlierWarmth: earlier(before, (f) => Math.min(1, f.warmth)),
+    earlierIrony: earlier(before, (f) => Math.min(1, f.irony)),
+    userTurns: Math.min(4, r.feelings.length) / 4,
+    givingUp: r.ending.reply.givingUp,
+    // "Refund received. Took you three weeks." — done, and still a complaint about how.
+    problemAfterDone: last.problem > 0 && (r.ending.last.action > 0 || r.ending.reply.confirmation > 0) ? 1 : 0,
+    praiseAfterApology: last.irony === 0 && last.warmth + last.gratitude > 0 && last.problem > 0 && r.ending.last.apology > 0 ? 1 : 0,
+  };
+}
+
+function agent(prefix: string, m: AgentMove): Features {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}${k[0].toUpperCase()}${k.slice(1)}`, v]));
+}
+
+export function taskFeatures(r: Reading): Features {
+  const e = r.ending;
+  const lastFeeling = r.feelings.at(-1);
+  return {
+    ...agent('last', e.last),
+    ...agent('before', e.before),
+    [`verdict:${verdictOf(e, e.reply.replied > 0 && lastFeeling !== undefined && (lastFeeling.complaint > 0 || lastFeeling.score < -0.3))}`]: 1,
+    confirmation: e.reply.confirmation,
+    givingUp: e.reply.givingUp,
+    stillBroken: e.reply.stillBroken,
+    waiting: e.reply.waiting,
+    userQuestionLast: e.reply.question,
+    unansweredAsk: e.last.asks > 0 && e.reply.replied === 0 ? 1 : 0,
+    userReplied: e.reply.replied,
+    userAcknowledged: e.reply.replied && lastFeeling ? lastFeeling.acknowledgementOnly : 0,
+    userComplaint: e.reply.replied && lastFeeling ? Math.min(1, lastFeeling.complaint) : 0,
+    openedWithQuestion: e.openedWithQuestion,
+    agentTurns: e.agentTurns / 3,
+    noAgent: e.agentTurns === 0 ? 1 : 0,
+  };
+}
