@@ -9,6 +9,10 @@ import { CallService } from './calls/calls.ts';
 import { ConversationLookupService } from './conversations/lookups.ts';
 import { ConversationService } from './conversations/conversations.ts';
 import { ConversationStateService } from './conversations/custom-states.ts';
+import { ConversationSearchService } from './conversations/search-list.ts';
+import { HandoffService } from './conversations/handoff.ts';
+import { ConversationStatsService } from './insights/conversation-stats.ts';
+import { KeyManagementService } from './tenancy/key-management.ts';
 import { EventService } from './conversations/events.ts';
 import { IngestService } from './ingest/ingest.ts';
 import { TranscriptCache } from './ingest/transcript-cache.ts';
@@ -84,14 +88,19 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     appends, answerer: options.answerer ?? new LocalAnswerer(), agents, knowledge,
     voice: { transcriber: options.transcriber ?? null, synthesizer: options.synthesizer ?? null, blobs },
   });
+  const replies = new ReplyService(db, { interactions, appends });
   return {
     db,
     metrics,
     apiKeys,
+    keys: new KeyManagementService(db, apiKeys),
     endUsers: new EndUserService(db, apiKeys, options.endUserTokens),
     tenancy: new TenancyService(db),
     conversations,
     lookups: new ConversationLookupService(db, conversations),
+    conversationSearch: new ConversationSearchService(db),
+    conversationStats: new ConversationStatsService(db),
+    handoff: new HandoffService(db, { conversations, replies }),
     sampling: new SamplingService(db),
     messages: new MessageService(db, appends),
     events: new EventService(db),
@@ -104,7 +113,7 @@ export function createCore(db: Driver, options: CoreOptions = {}) {
     knowledge,
     interactions,
     desk: new DeskService(db, { agents, appends, blobs }),
-    replies: new ReplyService(db, { interactions, appends }),
+    replies,
     filteredLists,
     feedback: new FeedbackService(db, filteredLists),
     messageSources: new MessageSourceService(db, { blobs, filteredLists }),

@@ -34,8 +34,8 @@ export interface ConversationOrder {
 
 const ORDER_COLUMNS: Record<ConversationOrderField, string> = { startTime: 'start_time', createTime: 'create_time' };
 
-/** Builds the WHERE clause shared by list and count; `params` already holds customer and profile. */
-function filterClause(filter: ConversationFilter, params: unknown[]): string {
+/** Builds the WHERE clause shared by list, count and search (conversation-search.ts); `params` already holds customer and profile. */
+export function filterClause(filter: ConversationFilter, params: unknown[]): string {
   const where = ['c.customer_id = $1', 'c.profile_id = $2'];
   const bind = (value: unknown) => {
     params.push(value);

@@ -7,6 +7,8 @@ import * as apiKeys from './api-keys.ts';
 import * as awaitedReplies from './awaited-replies.ts';
 import * as calls from './calls.ts';
 import * as conversationList from './conversation-list.ts';
+import * as conversationSearch from './conversation-search.ts';
+import * as conversationStats from './conversation-stats.ts';
 import * as conversationLookups from './conversation-lookups.ts';
 import * as conversationStates from './conversation-states.ts';
 import * as conversations from './conversations.ts';
@@ -22,8 +24,10 @@ import * as ingestRateLimits from './ingest-rate-limits.ts';
 import * as interactions from './interactions.ts';
 import * as jobs from './jobs.ts';
 import * as knowledge from './knowledge.ts';
+import * as managedApiKeys from './managed-api-keys.ts';
 import * as messageFeedback from './message-feedback.ts';
 import * as messages from './messages.ts';
+import * as pendingQuestions from './pending-questions.ts';
 import * as postProcessings from './post-processings.ts';
 import * as retention from './retention.ts';
 import * as sampling from './sampling.ts';
@@ -63,10 +67,11 @@ const boundStores = new WeakMap<Queryable, ReturnType<typeof bindAll>>();
 
 function bindAll(db: Queryable) {
   return {
-    apiKeys: bind(db, apiKeys),
+    apiKeys: { ...bind(db, apiKeys), ...bind(db, managedApiKeys) },
     calls: bind(db, calls),
     customers: bind(db, customers),
-    conversations: { ...bind(db, conversations), ...bind(db, conversationList), ...bind(db, conversationLookups) },
+    conversations: { ...bind(db, conversations), ...bind(db, conversationList), ...bind(db, conversationLookups), ...bind(db, conversationSearch) },
+    conversationStats: bind(db, conversationStats),
     messages: bind(db, messages),
     events: bind(db, events),
     eventConversations: bind(db, eventConversations),
@@ -86,7 +91,7 @@ function bindAll(db: Queryable) {
     filteredLists: bind(db, filteredLists),
     desk: bind(db, deskConversations),
     interactions: bind(db, interactions),
-    awaitedReplies: bind(db, awaitedReplies),
+    awaitedReplies: { ...bind(db, awaitedReplies), ...bind(db, pendingQuestions) },
     conversationStates: bind(db, conversationStates),
     messageFeedback: bind(db, messageFeedback),
     retention: bind(db, retention),

@@ -11,6 +11,8 @@ interface Fixture {
   /** An agent of acme/default with one knowledge document. */
   agent: string;
   document: string;
+  /** An API key of acme, not narrowed. */
+  apiKey: string;
 }
 
 interface RouteCase {
@@ -24,6 +26,11 @@ interface RouteCase {
    * download answers 404 about the recording, which shows the conversation itself was found.
    */
   owner?: { status: number; message: RegExp };
+  /**
+   * A list of the whole customer's (the path names no profile): a key narrowed to profile support
+   * sees its own part of it (200), with nothing of profile default and not the fixture's key.
+   */
+  customerWide?: true;
 }
 
 const PROFILE = '/customers/{customer}/profiles/{profile}';
@@ -92,6 +99,16 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: `${AGENT}/knowledge:search`, query: () => 'query=refund' },
   { method: 'GET', path: `${AGENT}/knowledge/{document}` },
   { method: 'DELETE', path: `${AGENT}/knowledge/{document}` },
+  // routes/api-keys.ts (its introspection names no customer: CHECKED_ELSEWHERE), routes/stats.ts, routes/handoff.ts
+  { method: 'GET', path: '/customers/{customer}/profiles', customerWide: true },
+  { method: 'GET', path: '/customers/{customer}/apiKeys', customerWide: true },
+  { method: 'POST', path: '/customers/{customer}/apiKeys', body: () => ({ displayName: 'iso', profile: 'customers/acme/profiles/default' }) },
+  { method: 'DELETE', path: '/customers/{customer}/apiKeys/{key}' },
+  { method: 'GET', path: `${PROFILE}/conversationStats`, query: () => 'interval=WEEK&startTime=2024-01-01T00:00:00Z&endTime=2030-01-01T00:00:00Z' },
+  { method: 'GET', path: `${CONV}/handoff` },
+  { method: 'POST', path: `${CONV}:updateMode`, body: () => ({ mode: 'MANUAL' }) },
+  // The fixture is in AI mode: acme's own key is refused for that, which shows the conversation was found.
+  { method: 'POST', path: `${CONV}:sendHumanReply`, body: () => ({ text: 'secret text' }), owner: { status: 400, message: /manual mode/ } },
 ];
 
 const routeKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
@@ -106,7 +123,7 @@ function url(route: RouteCase, f: Fixture): string {
   const path = route.path
     .replace('{customer}', 'acme').replace('{profile}', 'default')
     .replace('{conversation}', f.conversation).replace('{message}', f.message).replace('{tagId}', f.tagId)
-    .replace('{agent}', f.agent).replace('{document}', f.document);
+    .replace('{agent}', f.agent).replace('{document}', f.document).replace('{key}', f.apiKey);
   const query = route.query?.(f);
   return `/v1${path}${query ? `?${query}` : ''}`;
 }
@@ -132,17 +149,20 @@ forEachDriver('tenant and profile isolation on every route of the conversations 
     await ctx.core.tags.add(caller, ref, { profileId: 'default', id: 'vip' });
     const agent = await ctx.core.agents.create(caller, { name: 'iso agent', instructions: 'secret text' });
     const { documents } = await ctx.core.knowledge.add(caller, agent.id, [{ name: 'refunds.md', content: 'Refunds take 5 days. secret text' }]);
-    return { conversation, message: message.id, tagId: 'vip', agent: agent.id, document: documents[0].id };
+    const apiKey = (await ctx.core.apiKeys.create({ customerId: 'acme', displayName: 'iso key' })).id;
+    return { conversation, message: message.id, tagId: 'vip', agent: agent.id, document: documents[0].id, apiKey };
   }
 
   /**
    * Routes whose isolation their own tests check, as this table's one-request-then-compare cannot:
    * a live stream never ends (conversations.event-streams.test.ts: another customer 404, narrowed
    * keys), and an erasure removes what the other requests read (end-users.erase.test.ts: another
-   * customer 404, a narrowed key 403).
+   * customer 404, a narrowed key 403). An API key's introspection names no customer, only describes
+   * the key presenting it (console-api.keys.test.ts).
    */
   const CHECKED_ELSEWHERE = new Set([
     routeKey('GET', `${CONV}/events:stream`), routeKey('GET', `${PROFILE}/events:stream`), routeKey('POST', '/customers/{customer}/endUsers/{user}:erase'),
+    routeKey('GET', '/customers/-/apiKeys:introspect'),
   ]);
 
   it('the route table covers exactly the routes the OpenAPI document lists', async () => {
@@ -159,7 +179,7 @@ forEachDriver('tenant and profile isolation on every route of the conversations 
     assert.deepEqual(table, listed, 'every route of the surface needs an isolation entry (and every entry a route)');
   });
 
-  for (const [who, pick] of [['customer B (globex)', (c: TestContext) => c.b], ["acme's key narrowed to profile support", (c: TestContext) => c.aSupport]] as const) {
+  for (const [who, pick, narrowed] of [['customer B (globex)', (c: TestContext) => c.b, false], ["acme's key narrowed to profile support", (c: TestContext) => c.aSupport, true]] as const) {
     it(`${who} gets NOT_FOUND on every route for acme/default, and nothing changes`, async () => {
       const f = await fixture();
       const before = await ctx.snapshot();
@@ -167,6 +187,11 @@ forEachDriver('tenant and profile isolation on every route of the conversations 
       for (const route of ROUTES) {
         const res = await send(ctx, pick(ctx), route, f);
         const label = `${route.method} ${url(route, f)}`;
+        if (narrowed && route.customerWide) {
+          assert.equal(res.statusCode, 200, `${label}: ${res.body}`);
+          assert.doesNotMatch(res.body, new RegExp(`profiles/default|${f.apiKey}|secret text`), `${label} shows what the key does not see`);
+          continue;
+        }
         assert.equal(res.statusCode, 404, `${label}: ${res.body}`);
         assert.equal(res.json().code, 5, label);
         assert.doesNotMatch(res.json().message, /recording/, `${label} found the conversation`);

@@ -5,15 +5,18 @@ import { googleRpcErrors } from '../kit/google/status.ts';
 import { registerSurface, type SurfaceOptions } from '../kit/surface.ts';
 import { conversationsDocs } from './openapi.ts';
 import { agentsRoutes } from './routes/agents.ts';
+import { apiKeysRoutes } from './routes/api-keys.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { conversationUpdatesRoutes } from './routes/conversation-updates.ts';
 import { endUsersRoutes } from './routes/end-users.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { eventStreamsRoutes } from './routes/event-streams.ts';
+import { handoffRoutes } from './routes/handoff.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { lookupsRoutes } from './routes/lookups.ts';
 import { messagesRoutes } from './routes/messages.ts';
 import { samplingRoutes } from './routes/sampling.ts';
+import { statsRoutes } from './routes/stats.ts';
 import { tagsRoutes } from './routes/tags.ts';
 
 export type { SurfaceOptions };
@@ -30,6 +33,7 @@ export async function conversationsSurface(app: FastifyInstance, { core }: Surfa
     afterAuth: async (surface) => {
       surface.addHook('preValidation', missingBodyIsEmpty);
     },
-    routes: [conversationRoutes, conversationUpdatesRoutes, messagesRoutes, eventsRoutes, eventStreamsRoutes, tagsRoutes, lookupsRoutes, samplingRoutes, agentsRoutes, knowledgeRoutes, endUsersRoutes],
+    routes: [conversationRoutes, conversationUpdatesRoutes, messagesRoutes, eventsRoutes, eventStreamsRoutes, tagsRoutes, lookupsRoutes, samplingRoutes, agentsRoutes, knowledgeRoutes, endUsersRoutes,
+      apiKeysRoutes, statsRoutes, handoffRoutes],
   });
 }

@@ -9,6 +9,10 @@ import {
   AgentInput, AgentResponse, AgentState, AgentVersionResponse, KnowledgeDocumentInput, KnowledgeDocumentResponse, KnowledgePassageResponse, ModelSettings,
 } from './agent-wire.ts';
 import {
+  ApiKeyInput, ApiKeyResponse, ConversationHandoff, ConversationMode, ConversationStatsResponse, CreatedApiKeyResponse, KeyIntrospection,
+  PendingQuestion, ProfileResponse, StatsBucket,
+} from './console-wire.ts';
+import {
   AgentInfo, AudioAnalysis, ConversationBody, ConversationResponse, Empty, ErrorResponse, EventBody, EventResponse, MessageBody,
   MessageInBatch, MessageResponse, MetadataValues, Participant, PlatformInfo, PolicyOverride, Redaction, Role, StringEnum,
   TagResponse, TransferInfo, Visitor,
@@ -23,7 +27,8 @@ export const conversationsDocs: SurfaceDocs = {
   title: 'Cresta ConversationService',
   description: 'The conversation lifecycle over gRPC-JSON transcoding: start, get, list, count, update, close, '
     + 'messages, redaction, tags, events, batch calls, lookups by legacy or platform id, and deterministic sampling; '
-    + 'and [Parley] agents with their versions and knowledge bases (AgentService). '
+    + 'and [Parley] agents with their versions and knowledge bases (AgentService); '
+    + '[Parley] for the console: the presented key, the profiles it sees, API keys, conversation statistics, the handoff and ranked search. '
     + 'Errors are google.rpc.Status bodies.',
   securitySchemes: CRESTA_KEY_SCHEMES,
   publicPath: openapiPath,
@@ -62,6 +67,16 @@ export const conversationsDocs: SurfaceDocs = {
     KnowledgeDocument: KnowledgeDocumentResponse,
     KnowledgeDocumentInput,
     KnowledgePassage: KnowledgePassageResponse,
+    ApiKey: ApiKeyResponse,
+    ApiKeyInput,
+    CreatedApiKey: CreatedApiKeyResponse,
+    ApiKeyIntrospection: KeyIntrospection,
+    Profile: ProfileResponse,
+    ConversationStats: ConversationStatsResponse,
+    ConversationStatsBucket: StatsBucket,
+    ConversationHandoff,
+    PendingQuestion,
+    ConversationMode,
     Status: ErrorResponse,
     Empty,
   },

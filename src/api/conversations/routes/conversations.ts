@@ -36,6 +36,11 @@ export const ConversationFilterWire = Type.Object({
   usecases: Type.Optional(StringList()),
   agents: Type.Optional(StringList()),
   metadata: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), StringList(), { maxProperties: 20 })),
+  search: Type.Optional(Type.String({
+    maxLength: 256,
+    description: "[Parley] ListConversations only: the support desk's ranked search over the title, the agent's name, the person, the summary and the messages' words; "
+      + 'best match first unless orderBy is given; blank is no search',
+  })),
 }, { additionalProperties: false });
 
 type FilterWire = typeof ConversationFilterWire.static;
@@ -134,7 +139,7 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
   r.post(P, {
     config: { permission: 'Conversation:ListConversations' },
     schema: {
-      tags, operationId: 'ConversationService_ListConversations', summary: 'ListConversations (POST, as the vendor)', params: ProfileParams,
+      tags, operationId: 'ConversationService_ListConversations', summary: 'ListConversations (POST, as the vendor); [Parley] filter.search ranks by the support desk\'s search', params: ProfileParams,
       body: Type.Object({
         pageSize: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.pageSize })),
         pageToken: Type.Optional(Type.String({ maxLength: 4096 })),
@@ -146,12 +151,15 @@ export async function conversationRoutes(app: FastifyInstance, { core }: Surface
   }, async (request) => {
     const { customer, profile } = request.params;
     const body = request.body;
-    const page = await core.conversations.list(request.caller, customer, profile, {
-      filter: filterFromWire(body.filter),
-      order: orderFromWire(body.orderBy),
-      pageSize: body.pageSize || 50,
-      pageToken: body.pageToken,
-    });
+    const { search, ...wireFilter } = body.filter ?? {};
+    const filter = filterFromWire(body.filter && wireFilter);
+    const page = search?.trim()
+      ? await core.conversationSearch.list(request.caller, customer, profile, {
+        filter, search: search.trim(), order: body.orderBy === undefined ? undefined : orderFromWire(body.orderBy), pageSize: body.pageSize || 50, pageToken: body.pageToken,
+      })
+      : await core.conversations.list(request.caller, customer, profile, {
+        filter, order: orderFromWire(body.orderBy), pageSize: body.pageSize || 50, pageToken: body.pageToken,
+      });
     return { conversations: page.conversations.map(conversationToWire), nextPageToken: page.nextPageToken };
   });
 
