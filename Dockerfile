@@ -7,7 +7,7 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- build: every dependency, then dist/ (the bundled CLI, its migrations, the PGlite template)
+# ---- build: every dependency, then dist/ (the bundled CLI, its migrations, the PGlite template, the console)
 FROM ${NODE_IMAGE} AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
@@ -16,6 +16,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+# The console (web/, Vite) is built into dist/console beside the bundle.
+COPY web ./web
 RUN npm run build
 
 # ---- production dependencies only (no TypeScript, ESLint, test tools)

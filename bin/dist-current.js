@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Whether dist/ (from `npm run build`) is at least as new as every file in src/: bin/parley.js
+// Whether dist/ (from `npm run build`) is at least as new as every file in src/ and web/: bin/parley.js
 // runs dist/ only then, and `npm start` (bin/start.js) rebuilds only when not. Run directly, it
 // exits 0 when current, 1 when not.
 import { readdirSync, statSync } from 'node:fs';
@@ -18,7 +18,7 @@ function newestMtime(dir) {
 
 export function distIsCurrent() {
   try {
-    return statSync(`${root}dist/.built`).mtimeMs >= newestMtime(`${root}src`);
+    return statSync(`${root}dist/.built`).mtimeMs >= Math.max(newestMtime(`${root}src`), newestMtime(`${root}web`));
   } catch {
     return false;
   }

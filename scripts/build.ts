@@ -7,7 +7,10 @@
  *    starts as a copy of (initdb alone takes 7–11 s and peaks near 900 MB). It is remade only when
  *    PGlite's version or an applied migration changed, and brought up to date when migrations
  *    were added;
- * 4. stamps dist/.built, so bin/dist-current.js knows the compiled form matches the sources.
+ * 4. builds the console (web/, Vite) into dist/console, skipped when its inputs are unchanged
+ *    (web/build.ts) or when Vite is not installed (a production-only install: the server then
+ *    says at /console how to build it);
+ * 5. stamps dist/.built, so bin/dist-current.js knows the compiled form matches the sources.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { loadMigrations, migrate } from '../src/store/migrate.ts';
 import { openDatabase } from '../src/store/open.ts';
+import { buildConsole, canBuildConsole } from '../web/build.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = `${root}dist`;
@@ -33,7 +37,7 @@ interface TemplateStamp {
 async function bundle(): Promise<void> {
   mkdirSync(dist, { recursive: true });
   for (const name of readdirSync(dist)) {
-    if (!name.startsWith('pglite-template')) rmSync(`${dist}/${name}`, { recursive: true, force: true });
+    if (!name.startsWith('pglite-template') && name !== 'console') rmSync(`${dist}/${name}`, { recursive: true, force: true });
   }
   await build({
     entryPoints: [`${root}src/cli.ts`],
@@ -93,4 +97,6 @@ async function makeTemplate(): Promise<void> {
 
 await bundle();
 await makeTemplate();
+if (canBuildConsole()) await buildConsole(`${dist}/console`);
+else process.stdout.write('console: not built (Vite, a dev dependency, is not installed)\n');
 writeFileSync(`${dist}/.built`, `${new Date().toISOString()}\n`);

@@ -19,6 +19,7 @@ import { voiceSurface } from './voice/index.ts';
 import { ingestSurface } from './ingest/index.ts';
 import { agentSurface } from './agent/index.ts';
 import { supportSurface } from './support/index.ts';
+import { consolePlugin } from './console.ts';
 
 /**
  * Compiles a route's schema on the route's first request instead of at start: Ajv's code
@@ -46,10 +47,12 @@ export interface AppOptions {
   uploadIdleMs?: number;
   /** PARLEY_METRICS_PUBLIC: `/metrics` without a key. Default false. */
   metricsPublic?: boolean;
+  /** The built console served at /console (default dist/console; see console.ts). */
+  consoleDir?: string;
 }
 
 /** The Fastify app: request ids, logging, validation, OpenAPI, health, and every surface. */
-export async function buildApp({ core, logger, uploadIdleMs, metricsPublic = false }: AppOptions) {
+export async function buildApp({ core, logger, uploadIdleMs, metricsPublic = false, consoleDir }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -120,6 +123,7 @@ export async function buildApp({ core, logger, uploadIdleMs, metricsPublic = fal
   await app.register(ingestSurface, { core });
   await app.register(agentSurface, { core, uploadIdleMs });
   await app.register(supportSurface, { core });
+  await app.register(consolePlugin, { dir: consoleDir });
   return app;
 }
 
