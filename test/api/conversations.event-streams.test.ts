@@ -15,16 +15,18 @@ const HEARTBEAT_MS = 100;
 const MAX_BUFFER_BYTES = 64 * 1024;
 
 forEachDriver('live event streams (conversations surface)', (kind) => {
+  const open: StreamClient[] = [];
+  // Registered before the app's own hooks, so it runs before the app closes: a stream whose reader
+  // stopped holds its connection, and the server's close would wait for it.
+  after(() => {
+    for (const stream of open) stream.close();
+  });
   // Polling every minute: within a test every event must come from the post-commit NOTIFY.
   const ctx = useTestApp(kind, { streams: { pollMs: 60_000, heartbeatMs: HEARTBEAT_MS, maxBufferBytes: MAX_BUFFER_BYTES } });
   let base = '';
-  const open: StreamClient[] = [];
 
   before(async () => {
     base = await ctx.app.listen({ host: '127.0.0.1', port: 0 });
-  });
-  after(() => {
-    for (const stream of open) stream.close();
   });
 
   const P = '/v1/customers/acme/profiles/default';
