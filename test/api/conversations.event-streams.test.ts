@@ -235,6 +235,46 @@ forEachDriver('live event streams (conversations surface)', (kind) => {
     rest.close();
   });
 
+  it('a resumed subscription hands its consumer the last page of its catch-up before live events follow', async () => {
+    await start('backlog-1');
+    const live = await stream(`${P}/conversations/backlog-1/events:stream`);
+    await record('backlog-1', ['USED_SUGGESTION']);
+    const [first] = eventsOf(await live.until((f) => eventsOf(f).length === 1, 'the first event'));
+    await record('backlog-1', ['USED_HINT_SUGGESTION', 'USED_KB_SEARCH']);
+    await live.until((f) => eventsOf(f).length === 3, 'the backlog');
+
+    const scope = await ctx.core.streams.conversationScope({ customerId: 'acme', keyId: 'k', profileId: null, agentId: null, scopes: ['*'] }, { customerId: 'acme', profileId: 'default', nameId: 'backlog-1' }, []);
+    const deliveries: { types: string[]; live: boolean }[] = [];
+    const waiters: (() => void)[] = [];
+    const delivered = (count: number) => new Promise<void>((resolve) => {
+      const check = () => (deliveries.length >= count ? resolve() : waiters.push(check));
+      check();
+    });
+    let take: () => void = () => undefined;
+    const taken = new Promise<void>((resolve) => (take = resolve));
+    const subscription = ctx.core.streams.subscribe(scope, ctx.core.streams.parseCursor(first.id!, 'after'), {
+      deliver: (events, isLive) => {
+        deliveries.push({ types: events.map((e) => e.event.type), live: isLive });
+        for (const wake of waiters.splice(0)) wake();
+      },
+      // A consumer that has not taken the page yet.
+      room: () => taken,
+      end: () => undefined,
+    });
+    try {
+      await delivered(1);
+      await record('backlog-1', ['USED_KB_DOCUMENT']);
+      // The other stream gets the live event from the same fan-out that decides this subscription's.
+      await live.until((f) => eventsOf(f).length === 4, 'the live event');
+      assert.deepEqual(deliveries, [{ types: ['USED_HINT_SUGGESTION', 'USED_KB_SEARCH'], live: false }], 'nothing live before the consumer took the page');
+      take();
+      await delivered(2);
+      assert.deepEqual(deliveries[1], { types: ['USED_KB_DOCUMENT'], live: true });
+    } finally {
+      subscription.close();
+    }
+  });
+
   it('an event written without a NOTIFY still arrives, by polling', async () => {
     await start('poll-1');
     const polling = createCore(ctx.database.db, { streams: { pollMs: 50 } });

@@ -338,6 +338,10 @@ export class EventFollower {
           await sub.sink.room();
           if (sub.closed) return;
         }
+        // The last page too reaches the consumer before the live events follow: those cannot wait
+        // for one consumer, and would find the stream over its bound and close it.
+        await sub.sink.room();
+        if (sub.closed) return;
       } while (sub.overran);
       sub.catchingUp = false;
       const buffered = sub.buffer;
