@@ -5,7 +5,7 @@ import type { Lens } from './features.ts';
 import type { AnalysedLanguage } from './language.ts';
 import type { Sentence, Token } from './nlp.ts';
 import { clamp, readTurnFeeling, type SentenceFeeling } from './sentiment.ts';
-import { capMove, NO_MOVE, type AgentMove, type Turn, type UserReply } from './task-completion.ts';
+import { capCounts, NO_MOVE, type AgentMove, type Turn, type UserReply } from './task-completion.ts';
 
 /*
  * German, French and Spanish conversations, read into the same features as English ones (so the
@@ -97,7 +97,7 @@ function agentMove(turn: Turn | undefined, cues: ForeignCues): AgentMove {
     if (cues.closing.test(padded(last))) move.closing = 1;
     else move.asks = 1;
   }
-  return capMove(move);
+  return capCounts(move);
 }
 
 function userReply(turns: readonly Turn[], cues: ForeignCues): UserReply {

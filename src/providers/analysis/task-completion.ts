@@ -111,12 +111,13 @@ export function readAgentTurn(turn: Turn | undefined): AgentMove {
     if (CLOSING_QUESTION.test(normalForm(last))) move.closing = 1;
     else move.asks = 1;
   }
-  return capMove(move);
+  return capCounts(move);
 }
 
-export function capMove(move: AgentMove): AgentMove {
-  for (const key of Object.keys(move) as (keyof AgentMove)[]) move[key] = Math.min(2, move[key]);
-  return move;
+/** Each count capped at 2: a cue said twice weighs as much as said ten times. */
+export function capCounts<T extends { [K in keyof T]: number }>(counts: T): T {
+  for (const key of Object.keys(counts) as (keyof T)[]) counts[key] = Math.min(2, counts[key]) as T[keyof T];
+  return counts;
 }
 
 /** What the user said after the agent's last turn. */
@@ -143,8 +144,7 @@ export function readUserReply(turns: readonly Turn[]): UserReply {
   }
   const lastSentence = turns.at(-1)?.sentences.at(-1);
   reply.question = lastSentence?.text.includes('?') ? 1 : 0;
-  for (const key of Object.keys(reply) as (keyof UserReply)[]) reply[key] = Math.min(2, reply[key]);
-  return reply;
+  return capCounts(reply);
 }
 
 /** The end of a conversation: the agent's last two turns and the user's turns after the last one. */
