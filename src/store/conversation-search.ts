@@ -40,11 +40,10 @@ export async function searchConversations(
   };
   let filters = filterClause(filter, params);
   if (agentId !== null) filters += ` AND c.agent_id = ${bind(agentId)}`;
-  const match = keywordMatch(search, bind, 'c');
-  // A keyword too short for the indexes brings a LATERAL join (store/search.ts).
-  const { join } = match;
+  // `join`: a keyword too short for the indexes brings a LATERAL join (store/search.ts).
+  const { join, where, rank } = keywordMatch(search, bind, 'c');
   // The rank is computed once a row, in the inner select; the outer one pages and orders by it.
-  const inner = `SELECT ${selectList('c')}, ${match.rank} AS "searchRank" FROM conversations c ${join} WHERE ${filters} AND ${match.where}`;
+  const inner = `SELECT ${selectList('c')}, ${rank} AS "searchRank" FROM conversations c ${join} WHERE ${filters} AND ${where}`;
   let seek = '';
   let orderBy: string;
   if (order.field === 'rank') {
