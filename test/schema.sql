@@ -254,6 +254,7 @@ CREATE TABLE public.conversations (
     context text DEFAULT ''::text NOT NULL,
     custom_data jsonb DEFAULT '{}'::jsonb NOT NULL,
     state_id text,
+    search_summary text DEFAULT ''::text NOT NULL,
     CONSTRAINT conversations_close_reason_check CHECK ((close_reason = ANY (ARRAY['COMPLETED'::text, 'ABANDONED'::text]))),
     CONSTRAINT conversations_mode_check CHECK ((mode = ANY (ARRAY['AI'::text, 'MANUAL'::text])))
 );
@@ -665,8 +666,6 @@ CREATE INDEX agent_feedback_by_user ON public.agent_feedback USING btree (custom
 CREATE INDEX agents_by_create ON public.agents USING btree (customer_id, profile_id, create_time, id);
 
 CREATE INDEX agents_name_trigrams ON public.agents USING gin (name public.gin_trgm_ops);
-
-CREATE INDEX analyses_summary_trigrams ON public.analyses USING gin (summary public.gin_trgm_ops) WHERE (summary <> ''::text);
 
 CREATE UNIQUE INDEX api_keys_id ON public.api_keys USING btree (id);
 

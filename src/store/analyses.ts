@@ -32,8 +32,10 @@ export async function getAnalysis(db: Queryable, customerId: string, conversatio
 
 /** Writes the conversation's current analysis, replacing an earlier one. */
 export async function upsertAnalysis(db: Queryable, a: NewAnalysis): Promise<AnalysisRow> {
+  // The conversation keeps a copy of the summary for search (migration 025), written here so that
+  // no analysis can leave it stale.
   const rows = await db.query<AnalysisRow>(
-    `INSERT INTO analyses (customer_id, conversation_id, sentiment, sentiment_score, task_completed, topics, summary,
+    `WITH written AS (INSERT INTO analyses (customer_id, conversation_id, sentiment, sentiment_score, task_completed, topics, summary,
                            issues, analyzer, analyzer_version, job_id)
      VALUES ($1, $2, $3, $4::float8, $5::boolean, $6::text[], $7, $8::jsonb, $9, $10, $11)
      ON CONFLICT (customer_id, conversation_id) DO UPDATE SET
@@ -41,7 +43,9 @@ export async function upsertAnalysis(db: Queryable, a: NewAnalysis): Promise<Ana
        task_completed = EXCLUDED.task_completed, topics = EXCLUDED.topics, summary = EXCLUDED.summary,
        issues = EXCLUDED.issues, analyzer = EXCLUDED.analyzer, analyzer_version = EXCLUDED.analyzer_version,
        job_id = EXCLUDED.job_id, create_time = now()
-     RETURNING ${SELECT}`,
+     RETURNING *),
+     copied AS (UPDATE conversations SET search_summary = $7 WHERE customer_id = $1 AND id = $2 AND search_summary <> $7)
+     SELECT ${SELECT} FROM written`,
     [
       a.customerId, a.conversationId, a.sentiment, a.sentimentScore, a.taskCompleted, a.topics, a.summary,
       JSON.stringify(a.issues), a.analyzer, a.analyzerVersion, a.jobId,

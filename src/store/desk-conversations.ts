@@ -50,17 +50,22 @@ export async function listDeskConversations(db: Queryable, customerId: string, q
   }
   const filter = where.join(' AND ');
   const direction = query.descending ? 'DESC' : 'ASC';
-  const order = query.order === 'rank'
-    ? `${rank} DESC, c.update_time DESC, c.id DESC`
-    : `c.${query.order === 'createTime' ? 'create_time' : 'update_time'} ${direction}, c.id ${direction}`;
+  const orderOf = (t: string) => query.order === 'rank'
+    ? `${t}.rank DESC, ${t}.update_time DESC, ${t}.id DESC`
+    : `${t}.${query.order === 'createTime' ? 'create_time' : 'update_time'} ${direction}, ${t}.id ${direction}`;
   // The total comes with the page (one search, not two); a page past the end has no row to carry
   // it, so only then is it counted alone.
   const countParams = params.slice();
   // Prepared: a search statement takes longer to plan than to run, and its text comes in few
-  // forms (the filters present and the keyword's number of words).
+  // forms (the filters present and the keyword's number of words). The filter, the rank and the
+  // count run over narrow rows; only the page's conversations are read whole.
   const rows = await db.query<Conversation & { total: number }>(
-    `SELECT ${selectList('c')}, count(*) OVER ()::int AS total FROM conversations c ${join} WHERE ${filter}
-      ORDER BY ${order} OFFSET ${bind(query.offset)} LIMIT ${bind(query.limit)}`,
+    `SELECT ${selectList('c')}, p.total FROM (
+        SELECT m.*, count(*) OVER ()::int AS total FROM (
+          SELECT c.id, c.create_time, c.update_time, ${rank} AS rank FROM conversations c ${join} WHERE ${filter}) m
+         ORDER BY ${orderOf('m')} OFFSET ${bind(query.offset)} LIMIT ${bind(query.limit)}) p
+      JOIN conversations c ON c.customer_id = $1 AND c.id = p.id
+      ORDER BY ${orderOf('p')}`,
     params,
     { prepare: true },
   );

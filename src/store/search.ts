@@ -3,13 +3,13 @@
  * surface's messageKeyword).
  *
  * searchKeyword looks at each conversation of the caller's scope (one agent's, after its filters)
- * once: its title, its agent's name, its person and its summary through primary-key probes (a
- * piece of a word matches: "0101", "doe@exa"), and only when none of those matches, its message
- * text through message_words (migration 019), whole words of the 'simple' configuration, one
- * primary-key probe a word. Every part's cost grows with the scope, never with what the rest of
- * the customer's data holds. On 1,000,000 messages (bench/search.ts, one agent's 500
- * conversations) this replaced lookups of each field's trigram index, which read every customer's
- * matches (a common word in 10,000 summaries) and were planned anew in every statement.
+ * once: its title and summary on its own row (migrations 024 and 025), its agent's name and its
+ * person through their trigram indexes (a piece of a word matches: "0101", "doe@exa"), and only
+ * when none of those matches, its message text through message_words (migration 019), whole words
+ * of the 'simple' configuration, one primary-key probe a word. On 1,000,000 messages
+ * (bench/search.ts, one agent's 500 conversations) this replaced lookups of every field's trigram
+ * index, which read every customer's matches (a common word in 10,000 summaries) and were planned
+ * anew in every statement.
  */
 
 /** More words add SQL and no precision worth having; the rest of a longer keyword is ignored. */
@@ -60,18 +60,19 @@ export function keywordMatch(keyword: string, bind: Bind, alias = 'c'): { join: 
     `${expr} ~* ('\\m' || regexp_replace(substr(${p}, 2, length(${p}) - 2), '([.^$*+?()[\\]{}|])', '\\\\\\1', 'g') || '\\M')`).join(' AND ');
   const score = (expr: string, whole: number, fragment: number) =>
     `CASE WHEN ${contains(expr)} THEN CASE WHEN ${wholeWords(expr)} THEN ${whole} ELSE ${fragment} END ELSE 0 END`;
-  // Every lexeme of the keyword a key of message_words: one primary-key probe a word.
-  const inMessages = phrase
-    ? `EXISTS (SELECT 1 FROM (SELECT tsvector_to_array(to_tsvector('simple', ${phrase}::text)) AS words) q
-        WHERE cardinality(q.words) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(q.words) AS k (word) WHERE NOT EXISTS (
+  // Every lexeme of the keyword a key of message_words: one primary-key probe a word. The lexemes
+  // are an uncorrelated subquery, so they are parsed once a statement, not once a conversation.
+  const lexemes = phrase && `(SELECT tsvector_to_array(to_tsvector('simple', ${phrase}::text)))`;
+  const inMessages = lexemes
+    ? `(cardinality(${lexemes}) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(${lexemes}) AS k (word) WHERE NOT EXISTS (
           SELECT 1 FROM message_words w WHERE w.customer_id = ${alias}.customer_id AND w.word = k.word AND w.conversation_id = ${alias}.id)))`
     : 'false';
   const title = score(`${alias}.display_name`, 6, 3);
+  // The summary weighs less than the title, the agent's name and the person.
+  const summary = score(`${alias}.search_summary`, 4, 2);
   const others = [
-    { table: 'agents', t: 'g', key: 'id', of: `${alias}.agent_id`, expr: 'g.name', whole: 6, fragment: 3, filter: 'true' },
-    { table: 'end_users', t: 'u', key: 'id', of: `${alias}.end_user_id`, expr: PERSON, whole: 6, fragment: 3, filter: 'true' },
-    // The summary weighs less than the title, the agent's name and the person.
-    { table: 'analyses', t: 's', key: 'conversation_id', of: `${alias}.id`, expr: 's.summary', whole: 4, fragment: 2, filter: "s.summary <> ''" },
+    { table: 'agents', t: 'g', key: 'id', of: `${alias}.agent_id`, expr: 'g.name', whole: 6, fragment: 3 },
+    { table: 'end_users', t: 'u', key: 'id', of: `${alias}.end_user_id`, expr: PERSON, whole: 6, fragment: 3 },
   ].map((f) => ({
     ...f,
     scored: `(SELECT ${score(f.expr, f.whole, f.fragment)} FROM ${f.table} ${f.t} WHERE ${f.t}.customer_id = ${alias}.customer_id AND ${f.t}.${f.key} = ${f.of})`,
@@ -81,18 +82,18 @@ export function keywordMatch(keyword: string, bind: Bind, alias = 'c'): { join: 
     // No word the trigram indexes can look up ("on"): a lookup would read every row, so each
     // conversation's fields are probed, once (the LATERAL join; OFFSET 0 keeps it from being
     // pulled up and its probes copied into the WHERE and the ORDER BY).
-    const join = `CROSS JOIN LATERAL (SELECT ${title} + ${others.map((f) => `coalesce(${f.scored}, 0)`).join(' + ')} AS score OFFSET 0) ${alias}_fields`;
+    const join = `CROSS JOIN LATERAL (SELECT ${title} + ${summary} + ${others.map((f) => `coalesce(${f.scored}, 0)`).join(' + ')} AS score OFFSET 0) ${alias}_fields`;
     return { join, where: `(${alias}_fields.score > 0 OR ${inMessages})`, rank: `greatest(${alias}_fields.score, 1)::float8` };
   }
   /*
-   * The agent's name, the person and the summary are found through their trigram indexes: one
-   * lookup a statement, a hashed set of keys each conversation is looked up in. Only the rows found
-   * are read again for their score (whole word or fragment), and only for the matches.
+   * The agent's name and the person are found through their trigram indexes: one lookup a
+   * statement, a hashed set of keys each conversation is looked up in. Only the rows found are read
+   * again for their score (whole word or fragment), and only for the matches.
    */
   const found = (f: (typeof others)[number]) =>
-    `(${alias}.customer_id, ${f.of}) IN (SELECT ${f.t}.customer_id, ${f.t}.${f.key} FROM ${f.table} ${f.t} WHERE ${f.filter} AND ${contains(f.expr)})`;
-  const where = `(${[contains(`${alias}.display_name`), ...others.map(found), inMessages].join('\n      OR ')})`;
-  const rank = `greatest(${[title, ...others.map((f) => `CASE WHEN ${found(f)} THEN ${f.scored} ELSE 0 END`)].join(' + ')}, 1)::float8`;
+    `(${alias}.customer_id, ${f.of}) IN (SELECT ${f.t}.customer_id, ${f.t}.${f.key} FROM ${f.table} ${f.t} WHERE ${contains(f.expr)})`;
+  const where = `(${[contains(`${alias}.display_name`), contains(`${alias}.search_summary`), ...others.map(found), inMessages].join('\n      OR ')})`;
+  const rank = `greatest(${[title, summary, ...others.map((f) => `CASE WHEN ${found(f)} THEN ${f.scored} ELSE 0 END`)].join(' + ')}, 1)::float8`;
   return { join: '', where, rank };
 }
 

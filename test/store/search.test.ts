@@ -3,11 +3,12 @@ import { before, it } from 'node:test';
 import { forEachDriver } from '../helpers/db.ts';
 import { useCore } from '../helpers/core.ts';
 import { keywordMatch, messageSubstringMatch } from '../../src/store/search.ts';
+import { upsertAnalysis } from '../../src/store/analyses.ts';
 
 /*
  * acme's agent a1 has t1–t4, its agent a2 has t5; globex has the same names and words in g1.
  * t1: the title says kettle. t2: with Jane Doe (e-mail, phone), a title with a literal %.
- * t3: the summary says warranty. t4: only its messages say anything, one of them long ago and one deleted.
+ * t3: the summary says warranty (written as every analysis is, by upsertAnalysis). t4: only its messages say anything, one of them long ago and one deleted.
  */
 const FIXTURE = `
   INSERT INTO agents (customer_id, profile_id, id, name) VALUES
@@ -23,9 +24,6 @@ const FIXTURE = `
     ('acme', 't4', 'default', 't4', '2019-03-01', 'a1', 'u2', '', now() - interval '1 day'),
     ('acme', 't5', 'default', 't5', now(), 'a2', 'u1', 'Kettle again', now()),
     ('globex', 'g1', 'default', 'g1', now(), 'a1', 'u1', 'Refund for broken kettle', now());
-  INSERT INTO analyses (customer_id, conversation_id, sentiment, sentiment_score, task_completed, summary, analyzer, analyzer_version) VALUES
-    ('acme', 't3', 'neutral', 0, true, 'The customer wanted a warranty extension.', 'test', '1'),
-    ('globex', 'g1', 'neutral', 0, true, 'The customer wanted a warranty extension.', 'test', '1');
   INSERT INTO messages (customer_id, conversation_id, seq, id, text, state, create_time)
     SELECT 'acme', 't4', s, 'm' || s, CASE s WHEN 3 THEN 'the zeppelin arrived' WHEN 20 THEN 'my kettle is broken' WHEN 21 THEN '50% off'
       WHEN 22 THEN 'secretword' ELSE 'nothing to see here' END, CASE s WHEN 22 THEN 'DELETED' ELSE 'FINAL' END,
@@ -41,6 +39,12 @@ forEachDriver('store search', (kind) => {
   before(async () => {
     await ctx.core.tenancy.createCustomer('globex');
     await ctx.database.db.exec(FIXTURE);
+    for (const [customerId, conversationId] of [['acme', 't3'], ['globex', 'g1']]) await analyse(customerId, conversationId, 'The customer wanted a warranty extension.');
+  });
+
+  const analyse = (customerId: string, conversationId: string, summary: string) => upsertAnalysis(ctx.database.db, {
+    customerId, conversationId, sentiment: 'neutral', sentimentScore: 0, taskCompleted: true, topics: [], summary, issues: [],
+    analyzer: 'test', analyzerVersion: '1', jobId: null,
   });
 
   /** The support desk's shape: one agent's conversations, a count and a page by rank, on the same parameters. */
@@ -105,6 +109,14 @@ forEachDriver('store search', (kind) => {
     await db.exec(`DELETE FROM conversations WHERE customer_id = 'acme' AND id = 't6'`);
     const left = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message_words WHERE customer_id = 'acme' AND conversation_id = 't6'`);
     assert.equal(left[0].n, 0);
+  });
+
+  it('follows the summary through a new analysis', async () => {
+    await analyse('acme', 't3', 'The customer asked for a refund of the kettle.');
+    assert.deepEqual((await search('warranty')).ids, [], 'the old summary is gone');
+    assert.ok((await search('refund')).ids.includes('t3'), 'the new one is found');
+    await analyse('acme', 't3', 'The customer wanted a warranty extension.');
+    assert.deepEqual((await search('warranty')).ids, ['t3']);
   });
 
   it('ranks title and name matches above message-only ones, whole words above fragments', async () => {
