@@ -289,8 +289,10 @@ How the design got here (same data, 2026-12-02, each run at a load average of 4�
   read whole; the keyword's lexemes are parsed once a statement instead of once a conversation. Database CPU a search,
   one at a time on a quiet machine: "about" 26–28 → 3–4 ms, a common message word 4.6 → 3.0–3.6 ms, the other kinds
   1.5–3 ms as before (the 500 conversations of the scope, each read and probed in message_words, are the floor of this
-  design). p99 over all kinds on a quiet machine 169 → 106–118 ms in three runs (this table's is 106 ms), where the bare
-  message_words lookup alone had p99 78–119 ms: with 20 searches at a time on 2 cores every search waits for about ten others.
+  design). p99 over all kinds on a quiet machine 169 → 106–118 ms in three runs, where the bare message_words lookup
+  alone had p99 78–119 ms: with 20 searches at a time on 2 cores every search waits for about ten others.
+- The same code on the machine of 2026-12-03 (quiet at the start, load 0.0–0.3): p99 79.8 and 72.6 ms in two runs
+  (this table is the second), database CPU 2.5–2.7 ms a search; the bare message_words lookup p99 43–48 ms.
 
 Write cost of migration 019, measured as 5,000 single-message INSERTs in a plpgsql loop on an empty database, 3 rounds,
 at the same load. Without 019's write-side parts an INSERT took 22–90 µs. \`messages_text_trigrams\` added 30–100 µs.
