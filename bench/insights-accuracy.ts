@@ -4,7 +4,7 @@
  * phenomenon, with confusion matrices and the time per conversation (p50/p99), printed as markdown
  * for bench/RESULTS.md.
  *
- *   node --import tsx bench/insights-accuracy.ts                      dev + legacy (what tuning may look at)
+ *   node --import tsx bench/insights-accuracy.ts                      dev, dev-2 + legacy (what tuning may look at)
  *   node --import tsx bench/insights-accuracy.ts --parts all          + held-out and non-English (measure only)
  *   node --import tsx bench/insights-accuracy.ts --baselines          + the library baselines, sentiment only
  *   node --import tsx bench/insights-accuracy.ts --errors             + every miss, with its id
@@ -22,6 +22,7 @@ import { baselineReport } from './insights-baselines.ts';
 
 export const PARTS = {
   dev: 'insights/dev.json',
+  'dev-2': 'insights/dev-2.json',
   legacy: 'insights-labelled.json',
   heldout: 'insights/heldout.json',
   'non-english': 'insights/non-english.json',
@@ -181,7 +182,7 @@ async function chooseAnalyzer(values: Record<string, string | boolean | undefine
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      parts: { type: 'string', default: 'dev,legacy' },
+      parts: { type: 'string', default: 'dev,dev-2,legacy' },
       analyzer: { type: 'string', default: 'local' },
       'base-url': { type: 'string' },
       model: { type: 'string' },

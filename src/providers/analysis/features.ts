@@ -17,14 +17,20 @@ export interface Reading {
 
 /** How a language is read: English by default; foreign-reader.ts makes one for German, French and Spanish. */
 export interface Lens {
-  feeling(sentences: readonly Sentence[]): TurnFeeling;
+  /** `troubled`: an earlier user turn stated a problem or complained. */
+  feeling(sentences: readonly Sentence[], troubled: boolean): TurnFeeling;
   ending: EndingReaders | undefined;
 }
 
-const ENGLISH: Lens = { feeling: (sentences) => readTurnFeeling(sentences), ending: undefined };
+const ENGLISH: Lens = { feeling: (sentences, troubled) => readTurnFeeling(sentences, undefined, troubled), ending: undefined };
 
 export function readConversation(turns: Turn[], lens: Lens = ENGLISH): Reading {
-  return { turns, feelings: turns.filter((t) => t.role === 'user').map((t) => lens.feeling(t.sentences)), ending: readEnding(turns, lens.ending) };
+  const feelings: TurnFeeling[] = [];
+  for (const t of turns) {
+    if (t.role !== 'user') continue;
+    feelings.push(lens.feeling(t.sentences, feelings.some((f) => f.problem > 0 || f.complaint > 0)));
+  }
+  return { turns, feelings, ending: readEnding(turns, lens.ending) };
 }
 
 export type Features = Record<string, number>;

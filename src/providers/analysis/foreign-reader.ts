@@ -116,7 +116,7 @@ function userReply(turns: readonly Turn[], cues: ForeignCues): UserReply {
 export function foreignLens(language: Exclude<AnalysedLanguage, 'en'>): Lens {
   const cues = FOREIGN_CUES[language];
   return {
-    feeling: (sentences) => readTurnFeeling(sentences, (s) => readSentence(s, cues)),
+    feeling: (sentences, troubled) => readTurnFeeling(sentences, (s) => readSentence(s, cues), troubled),
     ending: { agent: (turn) => agentMove(turn, cues), reply: (turns) => userReply(turns, cues) },
   };
 }

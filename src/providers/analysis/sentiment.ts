@@ -134,14 +134,20 @@ function shouted(t: Token): boolean {
   return t.text.length >= 5 || (t.pos !== 'PROPN' && t.pos !== 'NOUN' && t.pos !== 'NUM');
 }
 
-/** A user turn's feeling; `read` reads one sentence (English cues by default, foreign-reader.ts for the others). */
-export function readTurnFeeling(sentences: readonly Sentence[], read1: (s: Sentence) => SentenceFeeling = readSentence): TurnFeeling {
+/**
+ * A user turn's feeling; `read` reads one sentence (English cues by default, foreign-reader.ts for the others).
+ * `troubled`: an earlier turn of the user's stated a problem or complained, so praise now may answer it
+ * ("Bins missed again." … "Wow, two whole days. Such a reliable service.").
+ */
+export function readTurnFeeling(sentences: readonly Sentence[], read1: (s: Sentence) => SentenceFeeling = readSentence, troubled = false): TurnFeeling {
   const read = sentences.map(read1);
   const clauses = read.flatMap((s) => (s.head ? [s.head, s] : [s]));
   const whole = clauses.map((s) => s.text).join(' ');
   const praise = sum(clauses, (s) => s.praise);
   const problem = sum(clauses, (s) => s.problem);
-  const ironic = praise > 0 && (problem > 0 || sum(clauses, (s) => s.complaint) > 0) && !SINCERE_TURN.test(whole);
+  // Praise after an earlier complaint is only sarcasm without thanks: "Oh. Ok, that's actually great, thank you" is relief.
+  const thanked = read.some((s) => s.gratitude > 0 && !s.consolation);
+  const ironic = praise > 0 && (problem > 0 || (troubled && !thanked) || sum(clauses, (s) => s.complaint) > 0) && !SINCERE_TURN.test(whole);
   // Later sentences weigh more, and a sentence after "but" more still: "Kind of you. But I'll go elsewhere."
   let weighted = 0;
   let weights = 0;

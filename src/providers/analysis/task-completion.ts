@@ -55,9 +55,18 @@ export function reportsAction(sentence: Sentence): boolean {
       // Anything but another verb keeps the clause: "I've cleared it and restarted the export".
       if ((p.pos === 'VERB' || p.pos === 'AUX') && !p.normal.endsWith('ed') && !IRREGULAR_PARTICIPLES.has(p.normal)) break;
     }
-    return tokens.slice(0, i).every((p) => p.pos === 'PUNCT' || p.pos === 'INTJ' || p.pos === 'ADV');
+    if (tokens.slice(0, i).every((p) => p.pos === 'PUNCT' || p.pos === 'INTJ' || p.pos === 'ADV')) return true;
+    // A simple past with its doer before it: "the engineer fixed it yesterday", "we refunded the fee" —
+    // not "you booked the wrong date" (the user's act) or "it changed" (nobody's).
+    let k = i - 1;
+    while (k >= 0 && tokens[k].pos === 'ADV') k -= 1;
+    const doer = tokens[k];
+    return doer !== undefined && t.pos === 'VERB' && (doer.pos === 'NOUN' || doer.pos === 'PROPN' || (doer.pos === 'PRON' && !DOERS_NOT_AGENT.has(doer.normal)));
   });
 }
+
+/** Pronouns that, before a past verb, do not name the agent's side doing the task. */
+const DOERS_NOT_AGENT = new Set(['you', 'it', 'that', 'this', 'which', 'what', 'who', 'something', 'nothing', 'someone', 'somebody']);
 
 /** What one agent turn does about the request; counts are per sentence, capped. */
 export interface AgentMove {

@@ -39,7 +39,7 @@ export const COMPLETION_PHRASES = [
   / (it is|that is|this is|all) (done|sorted|fixed|taken care of|sorted out|all set) /,
 ];
 /** Words that make a completion verb hypothetical or pending rather than done. */
-export const NOT_DONE = / (will|can|could|would|should|may|might|need to|needs to|have to|has to|going to|once|when|if|after|until|before|please|try|let me|want to|want me|shall) /;
+export const NOT_DONE = / (will|can|could|would|should|may|might|must|need to|needs to|have to|has to|going to|once|when|if|after|until|before|please|try|let me|want to|want me|shall) /;
 
 /** The agent cannot do it: refusal, inability, unavailability. */
 export const INABILITY = [
@@ -86,9 +86,9 @@ export const FOLLOW_UP = [
   / (which|that|it|this) (takes|will take|can take|could take|may take) /,
   / (reply|write|come back|get back to us|let us know|send (it|them|us)|upload (it|them)) [a-z ]*(when|once) you /,
   / (reviews|decides|assesses|investigates|replies|responds|approves) (it|this|them|your|the|within|in) /,
-  / (check back|waiting for|waiting list|wait list|waitlist|still being|being processed|being reviewed|being looked|under review|in review|in the (review )?queue|investigating|are working on it|pending|in progress|awaiting|on hold|standby list) /,
+  / (check back|waiting for (?!you |it |them )|waiting list|wait list|waitlist|still being|being processed|being reviewed|being looked|under review|in review|in the (review )?queue|investigating|are working on it|pending|in progress|awaiting|on hold|standby list) /,
   / (opened|opening|open|raised|raising|raise|logged|logging|created|filed|submitted|submit|lodged|started) (an|a|the) (investigation|review|ticket|case|file|request|report|complaint|query|inquiry|enquiry|trace|claim) /,
-  / (i have|we have) ((submitted|filed|raised|logged|lodged|opened) (a|an|the|your) ([a-z]+ )?(ticket|case|claim|request|complaint|report|query|dispute|investigation)|reported|noted|added your vote|passed|forwarded|sent (your|the) ([a-z]+ )?(request|claim|case|application|feedback|report|details|complaint)) /,
+  / (i have|we have) ((submitted|filed|raised|logged|lodged|opened) (a|an|the|your) ([a-z]+ )?(ticket|case|claim|request|complaint|report|query|dispute|investigation)|reported|noted (your|the|this) (feedback|comment|comments|suggestion|request|complaint|issue)|added your vote|passed|forwarded|sent (your|the) ([a-z]+ )?(request|claim|case|application|feedback|report|details|complaint)) /,
   / (is|are) (working on|looking into|investigating|aware of) /,
   / (usually|normally|typically|can) takes? /,
   / (as soon as|once|when|if) (it is|it has|we|they|the|your|it gets|it comes|someone|approved|restocked|available) /,
@@ -133,7 +133,8 @@ export const GIVING_UP = [
   / i will (just|simply|rather) /,
   / i will (go|try|use|ask|call|ring|phone|walk|head|pop|drive|visit|email|check|look|buy|get|order|shop|switch|come back|deal|sort|figure)( [a-z]+)? (to |at |with |on |from |in )?(another|a different|someone else|my [a-z]+|the branch|a branch|the store|the shop|amazon|it myself|it out myself|elsewhere|somewhere else|[a-z]+ street|(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|later|another day|another time|some other time|next week)) /,
   / (some other time|another time|head out|have to go|got to go|gotta go) /,
-  / (elsewhere|somewhere else|another (company|provider|bank|shop|store|airline|seller|supplier|clinic|pharmacy|insurer|day)|in person|myself|come back to (this|it)|when i have (the|my|more|time)) /,
+  / (elsewhere|somewhere else|another (company|provider|bank|shop|store|airline|seller|supplier|clinic|pharmacy|insurer|day|brand)|come back to (this|it)|when i have (the|my|more|time)) /,
+  / (i will|i am going to|i will have to|i will just) ([a-z]+ ){0,4}(in person|myself) /,
   / (going in circles|this is pointless|pointless|no point|whatever) /,
   / (do not worry about it|skip it|i will pass|cancel (the|my) request|not bothered|i will live|i will manage|i will figure it out|forget i asked|not needed anymore|no longer need) /,
 ];
