@@ -55,7 +55,10 @@ export function sentimentFeatures(r: Reading): Features {
   // The last turn that says more than "ok": "Thanks for nothing. … Ok." ends where the feeling was.
   const lastTelling = [...r.feelings].reverse().find((f) => f.acknowledgementOnly === 0);
   if (!last) return {};
+  const lastUser = r.turns.filter((t) => t.role === 'user').at(-1);
   return {
+    // The user's last words themselves, beyond the cues: weighed by the model, each weakly (its L2 penalty).
+    ...(lastUser ? wordFeatures('u:', lastUser.sentences) : {}),
     score: last.score,
     worst: Math.min(0, ...last.sentences.map((s) => s.score)),
     best: Math.max(0, ...last.sentences.map((s) => s.score)),
@@ -89,6 +92,27 @@ export function sentimentFeatures(r: Reading): Features {
   };
 }
 
+const WORD_POS = new Set(['NOUN', 'VERB', 'ADJ', 'ADV', 'INTJ', 'SYM', 'AUX', 'PART', 'ADP', 'DET', 'PRON', 'X', 'CCONJ', 'SCONJ']);
+
+/**
+ * The words of some sentences as features `prefix + lemma` (`prefix + not_ + lemma` inside a
+ * negation), each weighing 1/√n so a long turn says no more than a short one.
+ */
+export function wordFeatures(prefix: string, sentences: readonly Sentence[]): Features {
+  const words = new Set<string>();
+  for (const s of sentences) {
+    for (const t of s.tokens) {
+      if (!WORD_POS.has(t.pos) && !/^[!?]$/.test(t.normal)) continue;
+      for (const w of (t.normal.includes(' ') ? t.normal : t.lemma || t.normal).split(' ')) {
+        if (!/^[\p{L}\p{Extended_Pictographic}!?']+$/u.test(w)) continue;
+        words.add(`${prefix}${t.negated ? 'not_' : ''}${w.toLowerCase()}`);
+      }
+    }
+  }
+  const weight = words.size === 0 ? 0 : 1 / Math.sqrt(words.size);
+  return Object.fromEntries([...words].map((w) => [w, weight]));
+}
+
 function agent(prefix: string, m: AgentMove): Features {
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}${k[0].toUpperCase()}${k.slice(1)}`, v]));
 }
@@ -96,7 +120,11 @@ function agent(prefix: string, m: AgentMove): Features {
 export function taskFeatures(r: Reading): Features {
   const e = r.ending;
   const lastFeeling = r.feelings.at(-1);
+  const lastAgentAt = r.turns.map((t) => t.role).lastIndexOf('assistant');
   return {
+    // The agent's last words and the user's after them, beyond the cues.
+    ...(lastAgentAt >= 0 ? wordFeatures('a:', r.turns[lastAgentAt].sentences) : {}),
+    ...wordFeatures('r:', r.turns.slice(lastAgentAt + 1).flatMap((t) => t.sentences)),
     ...agent('last', e.last),
     ...agent('before', e.before),
     [`verdict:${verdictOf(e, e.reply.replied > 0 && lastFeeling !== undefined && (lastFeeling.complaint > 0 || lastFeeling.score < -0.3))}`]: 1,

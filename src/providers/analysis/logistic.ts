@@ -41,11 +41,11 @@ export interface FitOptions {
 export function fit(classes: readonly string[], examples: readonly { features: Record<string, number>; label: string }[], options: FitOptions): LogisticModel {
   const names = [...new Set(examples.flatMap((e) => Object.keys(e.features)))].sort();
   const index = new Map(names.map((n, i) => [n, i]));
+  // Rows are sparse (a conversation has a few dozen of the features, the words among them few of
+  // hundreds): each keeps the indexes and values of its non-zero features, the bias last.
   const rows = examples.map((e) => {
-    const x = new Float64Array(names.length + 1);
-    x[names.length] = 1;
-    for (const [n, v] of Object.entries(e.features)) x[index.get(n)!] = v;
-    return { x, y: classes.indexOf(e.label) };
+    const present = Object.entries(e.features).filter(([, v]) => v !== 0).map(([n, v]) => [index.get(n)!, v] as const).sort((a, b) => a[0] - b[0]);
+    return { at: Int32Array.from([...present.map(([i]) => i), names.length]), x: Float64Array.from([...present.map(([, v]) => v), 1]), y: classes.indexOf(e.label) };
   });
   if (rows.some((r) => r.y < 0)) throw new Error('an example has a label outside the classes');
   const w = classes.map(() => new Float64Array(names.length + 1));
@@ -54,11 +54,11 @@ export function fit(classes: readonly string[], examples: readonly { features: R
   const logits = new Float64Array(classes.length);
   for (let it = 0; it < options.iterations; it += 1) {
     const grad = classes.map(() => new Float64Array(width));
-    for (const { x, y } of rows) {
+    for (const { at, x, y } of rows) {
       let max = -Infinity;
       for (let c = 0; c < classes.length; c += 1) {
         let z = 0;
-        for (let i = 0; i < width; i += 1) z += w[c][i] * x[i];
+        for (let k = 0; k < at.length; k += 1) z += w[c][at[k]] * x[k];
         logits[c] = z;
         if (z > max) max = z;
       }
@@ -66,7 +66,7 @@ export function fit(classes: readonly string[], examples: readonly { features: R
       for (let c = 0; c < classes.length; c += 1) sum += (logits[c] = Math.exp(logits[c] - max));
       for (let c = 0; c < classes.length; c += 1) {
         const err = logits[c] / sum - (c === y ? 1 : 0);
-        for (let i = 0; i < width; i += 1) grad[c][i] += err * x[i];
+        for (let k = 0; k < at.length; k += 1) grad[c][at[k]] += err * x[k];
       }
     }
     for (let c = 0; c < classes.length; c += 1) {

@@ -1,6 +1,6 @@
 import { matchesAny, normalForm } from './cue-match.ts';
 import {
-  ARRIVAL, BARE_DONE, CLOSING_QUESTION, FUTURE, USER_STEP, COMPLETION_PHRASES, COMPLETION_VERBS, CONFIRMATION, FOLLOW_UP, GIVING_UP, HANDOFF, INABILITY,
+  ARRIVAL, BARE_DONE, CLOSING_QUESTION, FUTURE, HABITUAL, USER_STEP, COMPLETION_PHRASES, COMPLETION_VERBS, CONFIRMATION, FOLLOW_UP, GIVING_UP, HANDOFF, INABILITY,
   IRREGULAR_PARTICIPLES, NOT_DONE, STILL_BROKEN, TIME_FRAME, WAITING,
 } from './cues/outcomes.ts';
 import type { Sentence, Token } from './nlp.ts';
@@ -35,7 +35,7 @@ function isParticiple(t: Token): boolean {
 export function reportsAction(sentence: Sentence): boolean {
   const text = normalForm(sentence);
   if (BARE_DONE.test(text) || matchesAny(text, COMPLETION_PHRASES) > 0) return true;
-  if (sentence.text.includes('?') || QUESTION_START.test(sentence.text) || CONDITION.has(sentence.tokens[0]?.normal ?? '')) return false;
+  if (sentence.text.includes('?') || QUESTION_START.test(sentence.text) || CONDITION.has(sentence.tokens[0]?.normal ?? '') || HABITUAL.test(text)) return false;
   const tokens = sentence.tokens;
   return tokens.some((t, i) => {
     // "back-ordered", "pre-approved": part of a compound adjective, not an act.

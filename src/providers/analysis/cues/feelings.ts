@@ -28,14 +28,15 @@ export const COMPLAINT = [
   / ((i|we) (had|have had) to (chase|ask|call|beg|fight|wait|explain|email|write|phone|ring|complain|notice|catch|prove|threaten|spend|take|go|get|send|check|find out)|had to (chase|ask|call|beg|fight|wait|explain|email)|would it have killed|ruined|my foot|sort out (your|ur) [a-z]+|get your act together|do better|before you send|should not have (had|needed) to|why did (it|this) take|took (ages|forever|weeks|months|so long|this long)|on hold for|hours on hold|come on|really \?|seriously|honestly ,? (this|that|it) is|not good enough|poor service|bad service|terrible service|awful service|worst service|last time i|will not be back|not coming back|taking my business|cancel(l)?ing anyway) /,
   / ^ *so much for /,
   / (so|totally|completely|absolutely|literally|still|always|constantly) (broken|buggy|slow|useless|down|failing|crashing) /,
-  / (shaking my head|ugh|argh|ffs|what the hell|for heaven sake|omg seriously) /,
+  / (shaking my head|ugh|argh|ffs|what the hell|the hell|the heck|for heaven sake|omg seriously|(why|how|what) on earth) /,
+  / ((a|what a|such a|complete|total|absolute) (mess|shambles|farce|circus)|harsh|unfair|unreasonable|greedy|i am not (doing|going through|playing|putting up with)) /,
 ];
 
 /** Milder let-down: sadness or disappointment without anger. */
 export const LETDOWN = [
   / (sadly|a shame|a pity|shame|pity|too bad|bummer|unfortunate|not ideal|not great|a bit annoying|bit of a pain|hassle|hoped|expected better|i guess) /,
   / ^ *whatever /,
-  / (buy|get|order|go|shop|look|try) (it |one |them )?(elsewhere|somewhere else) /,
+  / (elsewhere|somewhere else) /,
   / can not (pay|log in|login|access|use|order|check out|checkout|sign in|get in|connect|open|find) /,
   / (so nothing|nothing then|i see \. |that will have to do|if i must|i suppose|not what i (hoped|wanted|expected|asked)|was hoping|too late|too long|still waiting|still nothing|still no|oh well|not ideal|disappointing|let down|unfortunate|that is a shame|what a shame|could have been (better|worse)|less than ideal|not the answer|not helpful) /,
   / (get|buy|order) it (on|from) amazon /,
@@ -75,7 +76,8 @@ export const ACKNOWLEDGEMENT_WORDS = new Set([
  * complains; alone it is praise.
  */
 export const IRONIC_PRAISE = [
-  / (great|brilliant|amazing|fantastic|wonderful|perfect|lovely|marvellous|marvelous|superb|excellent|awesome|cool|nice|splendid|outstanding|terrific|stellar|sweet) (,|\.|!|so|job|work|service|stuff|news) /,
+  / (great|brilliant|amazing|fantastic|wonderful|perfect|lovely|marvellous|marvelous|superb|excellent|awesome|cool|nice|splendid|outstanding|terrific|stellar|sweet|impressive|incredible) (,|\.|!|so|job|work|service|stuff|news|engineering|design|system|process|pricing|planning) /,
+  / (the famous|the classic|the good old|the legendary) /,
   / ^ *(oh )?(great|brilliant|amazing|fantastic|wonderful|perfect|lovely|marvellous|superb|excellent|awesome|cool|nice|splendid|terrific|wow|yay|good) /,
   / (really|truly|so|just|absolutely|totally|very|such) (loving|love|impressed|great|brilliant|amazing|fantastic|wonderful|reassuring|helpful|world - class|world class|top notch|first class|the best|stellar|efficient|professional|consistent|reliable|impressive|personal|classy|generous|kind of you|pays off|paying off|heroic|customer - friendly|customer friendly|user - friendly|helpful) /,
   / (love|loving) (how|that|it when|paying|being|waiting|having|getting|the way) /,
@@ -99,7 +101,7 @@ export const PROBLEM_CONTEXT = [
   / (with no|without (a|my|any|the)|a whole day|day off|half the|after (knocking|waiting|paying|calling|chasing|spending|being|having|asking)) /,
   / (still|not yet|yet again|no longer|finally|never (got|received|arrived|came|made|ordered|asked|had|again)) /,
   / (is|are|was|were|been|has been|have been|went|goes|keeps|kept) (down|broken|offline|late|lost|missing|wrong|failing|crashing|stuck|cancelled|canceled|delayed|overcharged|charged twice) /,
-  / (outage|outages|down again|broken|crash|crashes|crashed|failed|fails|failing|error|bug|late|delay|delayed|lost|missing|overcharged|double charged|charged twice|paying double|cold|damaged|wrong) /,
+  / (outage|outages|down again|broken|crash|crashes|crashed|failed|fails|failing|error|bug|late|delay|delayed|lost|missing|overcharged|double charged|charged twice|paying double|cold|damaged|wrong|declined|blocked|rejected|refused|locked out|not mine) /,
   / (has not|have not|did not|does not|do not|can not(?! wait)|could not|will not|is not|are not|was not|were not|nothing|no one|nobody|zero) /,
   / (only|just) (took|took you|took them|took us)? ?(two|three|four|five|six|[0-9]+|a few) (hours|days|weeks|months|calls|tries) /,
   / (after|for) (two|three|four|five|six|[0-9]+|an|a) (hour|hours|day|days|week|weeks|month|months|year|years) /,

@@ -38,6 +38,9 @@ export const COMPLETION_PHRASES = [
   / (should|will) (now )?(work|load|show|appear|go through) (again|now|fine|normally) /,
   / (it is|that is|this is|all) (done|sorted|fixed|taken care of|sorted out|all set) /,
 ];
+/** A sentence about what happens as a rule, not what was done: "new slots are released each Monday". */
+export const HABITUAL = / (each|every|usually|normally|always|typically|generally|often) /;
+
 /** Words that make a completion verb hypothetical or pending rather than done. */
 export const NOT_DONE = / (will|can|could|would|should|may|might|must|need to|needs to|have to|has to|going to|once|when|if|after|until|before|please|try|let me|want to|want me|shall) /;
 
@@ -55,7 +58,7 @@ export const INABILITY = [
   / (do|does) not have an? (eta|estimate|estimated|date|update|restock|timeline) /,
   / (not yet|has not (left|shipped|arrived|been)|have not been|still has not|still have not|still not) /,
   / (can not|could not) (find|locate|see|accept|release|override|change|refund|do|reverse|waive|help|fix) /,
-  / (there is|there are) (sadly |unfortunately )?no /,
+  / (there is|there are) (sadly |unfortunately )?no (?!need|charge|cost|fee|problem|issue|rush|extra) /,
   / ((will|would) not be able|not able to|unable to|no longer (available|possible|offered|supported|in stock|sold)|(nothing|not much) (more |else )?(i|we) can (do|offer)|(out of|beyond) (my|our) (hands|control)|not something (we|i) (can|do|offer)|against (our|the) policy|(our|the) policy (does not|is)) /,
   / (we|i) (do not|can not|will not) (ship|deliver|stock|carry|sell|issue|accept|cover|refund|allow|offer|provide|support|waive|extend|reverse|override|change) /,
   / ((i|we) can (only )?offer|the best (i|we) can do|i wish i could|i truly wish|i really wish|wish there were|that is how [a-z ]+ works) /,
@@ -78,12 +81,14 @@ export const FOLLOW_UP = [
   / (will|should) (call|contact|ring|notify|write to) (you|back) /,
   / (i|we|they|the team|our team|someone|somebody|a colleague|the [a-z]+ team) will (look|check|see|try|investigate|review|confirm|arrange|organi[sz]e|sort|process|escalate|pass|forward|raise|chase|follow|update|inform|notify|reach|get|come|ring|phone|email|text|write|call|send you|be back) /,
   / (reach out|get in touch|be in contact|follow up|follow - up|keep you (posted|updated|informed)) /,
-  / (should|will|would) (receive|get|hear) (an?|the|back|from|our) ?(email|update|reply|response|call|answer|decision|quote|letter|text|message|confirmation of the outcome)? /,
+  / (should|will|would) (receive|get|hear) (back|from|(an?|the|our) (update|reply|response|call|answer|decision|quote|letter|outcome|result|confirmation of the outcome|email (with|about) (the|a|an) (outcome|decision|answer|result))) /,
   / (be in touch|you will hear from|expect (a|an) (call|email|reply|update)|a member of (our|the) [a-z]+ team|get back to you|come back to you) /,
-  / (they|he|she|someone|somebody|the team|the engineer|the technician|our team|the [a-z]+ team) will (send|fix|repair|sort|resolve|look at|replace|go through|arrange|book|set up|handle|take care) /,
+  / (they|he|she|someone|somebody|the team|the engineer|the technician|our team|the [a-z]+ team) will (send|fix|repair|sort|resolve|look at|replace|go through|arrange|book|set up|handle|take care|have|return|come|visit|pick|collect|decide|approve) /,
+  / (the|our|an?) ([a-z]+ )?(team|crew|engineer|technician|driver|courier|department|office|manager|adviser|advisor|specialist|nurse|doctor|tutor|partner|coordinator|surveyor|inspector|adjuster|promoter|seller|supplier|manufacturer|carrier|landlord|agent)s? will (?!be (there|with you|delivered|back|ready)) /,
+  / will follow /,
   / you will (get|receive|hear) (yours|your quote|a quote|an answer|a decision|a reply|a response|an update|an offer|the outcome|the result|back) /,
   / ((has|have|allow|give it|give us) [0-9]+( to [0-9]+| - [0-9]+)? (working |business )?(days|weeks|hours) (to|for)|please allow|with the outcome) /,
-  / (which|that|it|this) (takes|will take|can take|could take|may take) /,
+  / (which|that|it|this) (will take|can take|could take|may take|usually takes|normally takes|takes up to) /,
   / (reply|write|come back|get back to us|let us know|send (it|them|us)|upload (it|them)) [a-z ]*(when|once) you /,
   / (reviews|decides|assesses|investigates|replies|responds|approves) (it|this|them|your|the|within|in) /,
   / (check back|waiting for (?!you |it |them )|waiting list|wait list|waitlist|still being|being processed|being reviewed|being looked|under review|in review|in the (review )?queue|investigating|are working on it|pending|in progress|awaiting|on hold|standby list) /,
