@@ -7,7 +7,7 @@
  *   node --import tsx scripts/train-insights.ts            train and write the weights
  *   node --import tsx scripts/train-insights.ts --cv       only report cross-validated accuracy (--check: the same)
  *   … --cv --confusion                                      and the older set's model's misses on dev
- *   … --cv --errors                                         and the misses on dev-2 of a model trained on dev and legacy
+ *   … --cv --errors                                         and each set's misses by the model trained on the other two
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -117,7 +117,9 @@ async function main(): Promise<void> {
       const toDev = accuracy(train([...dev2, ...legacy], options), dev);
       const toLegacy = accuracy(train([...dev, ...dev2], options), legacy);
       if (process.argv.includes('--confusion')) console.log(confusion(train([...dev2, ...legacy], options), dev));
-      if (process.argv.includes('--errors') && l2 === OPTIONS.l2) console.log(misses(train([...dev, ...legacy], options), dev2).join('\n'));
+      if (process.argv.includes('--errors') && l2 === OPTIONS.l2) {
+        console.log([...misses(train([...dev, ...legacy], options), dev2), ...misses(train([...dev2, ...legacy], options), dev), ...misses(train([...dev, ...dev2], options), legacy)].join('\n'));
+      }
       console.log(`l2 ${l2}: 5-fold all ${pct(cv.sentiment)} ${pct(cv.task)} | →dev-2 ${pct(toDev2.sentiment)} ${pct(toDev2.task)} | →dev ${pct(toDev.sentiment)} ${pct(toDev.task)} | →legacy ${pct(toLegacy.sentiment)} ${pct(toLegacy.task)} (sentiment, task)`);
     }
     return;

@@ -138,6 +138,8 @@ export function taskFeatures(r: Reading): Features {
     userAcknowledged: e.reply.replied && lastFeeling ? lastFeeling.acknowledgementOnly : 0,
     userComplaint: e.reply.replied && lastFeeling ? Math.min(1, lastFeeling.complaint) : 0,
     openedWithQuestion: e.openedWithQuestion,
+    // Asked for information and told it, nothing left open: an answer, whatever rule it states.
+    answeredInformation: e.askedForInformation && e.last.statements > 0 && !e.last.asks && !e.last.handoff && !e.reply.stillBroken && !e.reply.givingUp ? 1 : 0,
     agentTurns: e.agentTurns / 3,
     noAgent: e.agentTurns === 0 ? 1 : 0,
   };

@@ -23,7 +23,8 @@ export function judgeSentiment(reading: Reading): { sentiment: Sentiment; score:
 }
 
 export function judgeTask(reading: Reading): boolean {
-  if (!reading.turns.some((t) => t.role === 'assistant' && t.sentences.length > 0)) return false;
+  // No agent in the conversation: done only when the user says so ("the replacement arrived, it's perfect").
+  if (!reading.turns.some((t) => t.role === 'assistant' && t.sentences.length > 0)) return reading.ending.reply.confirmation > 0;
   const p = probabilities(TASK_MODEL, taskFeatures(reading));
   return p[TASK_MODEL.classes.indexOf('true')] > 0.5;
 }

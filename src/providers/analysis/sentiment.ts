@@ -128,9 +128,12 @@ function sum(read: readonly SentenceFeeling[], pick: (s: SentenceFeeling) => num
   return read.reduce((n, s) => n + pick(s), 0);
 }
 
+const DELIGHT = new Set(['yay', 'yess', 'wow', 'woohoo', 'woo', 'yippee', 'hooray', 'omg', 'oh my god']);
+
 /** Shouted words: "AGAIN", "NOW", "MONTH" — not acronyms or names ("IBAN", "SSO"). */
 function shouted(t: Token): boolean {
-  if (!/^[A-Z]{3,}$/.test(t.text) || ACRONYM_LIKE.test(t.text)) return false;
+  // "YES that did it", "YAY": delight, not anger.
+  if (!/^[A-Z]{3,}$/.test(t.text) || ACRONYM_LIKE.test(t.text) || ACKNOWLEDGEMENT_WORDS.has(t.normal) || DELIGHT.has(t.normal)) return false;
   return t.text.length >= 5 || (t.pos !== 'PROPN' && t.pos !== 'NOUN' && t.pos !== 'NUM');
 }
 

@@ -163,9 +163,16 @@ export interface Ending {
   reply: UserReply;
   /** The user opened with a question (an answer completes it) rather than a request for action. */
   openedWithQuestion: number;
+  /**
+   * The user asked for information ("when does my tariff end?", "do I need a full tank?"), not for
+   * something to be done ("can you…", "could I…"): an answer completes it, even one that is a rule.
+   */
+  askedForInformation: number;
   agentTurns: number;
 }
 
+const INFORMATION_OPENING = /^ *(hi ,?|hello ,?|hey ,?)?(what|when|where|which|who|why|how (long|much|many|often|far|do|does|is|are)|is there|are there|is it|is my|are my|do i|does (it|my|the|this|that)|do you (have|know|do|sell|offer|accept|open|ship|deliver)|am i|will (it|my|the)|what is|when is|where is) /;
+const REQUEST_OPENING = / (can you|could you|would you|will you|please|can i|could i|may i|i would like|i want|i need) /;
 const QUESTION_OPENING = /^ *(hi ,?|hello ,?|hey ,?)?(what|when|where|how|which|who|why|is|are|does|do|can i|could i|will|would|should|am i|did) /;
 
 /** How a language's turns are read for the ending; English by default, see foreign-reader.ts for the others. */
@@ -187,6 +194,7 @@ export function readEnding(turns: readonly Turn[], readers: EndingReaders = ENGL
     before: readers.agent(agentIndexes.length > 1 ? dialogue[agentIndexes[agentIndexes.length - 2]] : undefined),
     reply: readers.reply(dialogue.slice(lastAgent === undefined ? 0 : lastAgent + 1).filter((t) => t.role === 'user')),
     openedWithQuestion: QUESTION_OPENING.test(opening) || firstUser?.sentences.some((s) => s.text.includes('?')) ? 1 : 0,
+    askedForInformation: INFORMATION_OPENING.test(opening) && !REQUEST_OPENING.test(opening) ? 1 : 0,
     agentTurns: Math.min(3, agentIndexes.length),
   };
 }

@@ -19,6 +19,7 @@ describe('local analyzer on the labelled sets', () => {
     { part: 'heldout', sentiment: 0.85, task: 0.85, size: 120 },
     { part: 'non-english', sentiment: 0.69, task: 0.75, size: 30 },
     { part: 'dev', sentiment: 0.94, task: 0.93, size: 200 },
+    { part: 'dev-2', sentiment: 0.94, task: 0.93, size: 150 },
     { part: 'legacy', sentiment: 0.94, task: 0.93, size: 120 },
   ];
   for (const floor of floors) {
@@ -32,7 +33,7 @@ describe('local analyzer on the labelled sets', () => {
   }
 
   it('the sets are balanced enough that a constant answer scores far below the floors', async () => {
-    for (const part of ['heldout', 'dev', 'legacy'] as const) {
+    for (const part of ['heldout', 'dev', 'dev-2', 'legacy'] as const) {
       const set: LabelledConversation[] = await loadPart(part);
       for (const label of ['positive', 'neutral', 'negative']) {
         const share = set.filter((c) => c.sentiment === label).length / set.length;

@@ -25,10 +25,12 @@ export const COMPLAINT = [
   / (took (you|you guys|you people|them) long enough|about time|only took|after (two|three|four|five|[0-9]+) (hours|days|weeks|months|calls|chats|emails|tries)) /,
   / (not holding my breath|i will believe it when|heard that before|what i was told last time|same (excuse|story|answer)) /,
   / (paid for nothing|money back|so you can not|you can not even|can not even) /,
-  / ((i|we) (had|have had) to (chase|ask|call|beg|fight|wait|explain|email|write|phone|ring|complain|notice|catch|prove|threaten|spend|take|go|get|send|check|find out)|had to (chase|ask|call|beg|fight|wait|explain|email)|would it have killed|ruined|my foot|sort out (your|ur) [a-z]+|get your act together|do better|before you send|should not have (had|needed) to|why did (it|this) take|took (ages|forever|weeks|months|so long|this long)|on hold for|hours on hold|come on|really \?|seriously|honestly ,? (this|that|it) is|not good enough|poor service|bad service|terrible service|awful service|worst service|last time i|will not be back|not coming back|taking my business|cancel(l)?ing anyway) /,
+  / ((i|we) (had|have had) to (chase|ask|call|beg|fight|wait|explain|email|write|phone|ring|complain|notice|catch|prove|threaten|spend|take|go|get|send|check|find out)|had to (chase|ask|call|beg|fight|wait|explain|email)|would it have killed|ruined|my foot|sort out (your|ur) [a-z]+|get your act together|do better|before you send|should not have (had|needed) to|why did (it|this) take|took (ages|forever|weeks|months|so long|this long)|on hold for|hours on hold|come on|really \?|^ *seriously|seriously (\?|!|,)|honestly ,? (this|that|it) is|not good enough|poor service|bad service|terrible service|awful service|worst service|last time i|will not be back|not coming back|taking my business|cancel(l)?ing anyway) /,
   / ^ *so much for /,
   / (so|totally|completely|absolutely|literally|still|always|constantly) (broken|buggy|slow|useless|down|failing|crashing) /,
   / (shaking my head|ugh|argh|ffs|what the hell|the hell|the heck|for heaven sake|omg seriously|(why|how|what) on earth) /,
+  / ((pretty|really|very|so|quite|incredibly|extremely) (poor|shoddy|sloppy|rude|careless)|(poor|shoddy|sloppy|bad) (quality|service|workmanship|communication|management|job)) /,
+  / (will not|would not|never) (be )?(bringing|coming|going|shopping|ordering|booking|using|buying|flying|staying|returning|recommending) ([a-z]+ ){0,3}(back|here|there|with you|again) /,
   / ((a|what a|such a|complete|total|absolute) (mess|shambles|farce|circus)|harsh|unfair|unreasonable|greedy|i am not (doing|going through|playing|putting up with)) /,
 ];
 
@@ -38,7 +40,7 @@ export const LETDOWN = [
   / ^ *whatever /,
   / (elsewhere|somewhere else) /,
   / can not (pay|log in|login|access|use|order|check out|checkout|sign in|get in|connect|open|find) /,
-  / (so nothing|nothing then|i see \. |that will have to do|if i must|i suppose|not what i (hoped|wanted|expected|asked)|was hoping|too late|too long|still waiting|still nothing|still no|oh well|not ideal|disappointing|let down|unfortunate|that is a shame|what a shame|could have been (better|worse)|less than ideal|not the answer|not helpful) /,
+  / ((was|were|is|are) (meant|supposed) to|(ran|run|running) out of|(so nothing|nothing then|i see \. )|that will have to do|if i must|i suppose|not what i (hoped|wanted|expected|asked)|was hoping|too late|too long|still waiting|still nothing|still no|oh well|not ideal|disappointing|let down|unfortunate|that is a shame|what a shame|could have been (better|worse)|less than ideal|not the answer|not helpful) /,
   / (get|buy|order) it (on|from) amazon /,
 ];
 
@@ -49,7 +51,7 @@ export const WARMTH = [
   / (so|very|really|super|incredibly|extremely) (kind|helpful|quick|fast|patient|sweet|clear|efficient|easy|smooth|lovely|nice) /,
   / (exactly what i needed|above and beyond|extra mile|best [a-z ]*ever|great service|excellent service|amazing service|fantastic service|brilliant service) /,
   / (you have been|you were|you are|that was|this was|that is|it was) (great|lovely|brilliant|amazing|fantastic|wonderful|excellent|awesome|so helpful|very helpful|really helpful|super helpful|a great help|a big help|a huge help|really patient|very patient|so patient|really kind|very kind|so kind|a star) /,
-  / (can not wait|looking forward|so excited|really excited|so hyped|stoked|buzzing) /,
+  / (can not wait|looking forward|so excited|really excited|so hyped|stoked|buzzing|you rock|you are a rock ?star) /,
   / (no worries at all|easier than i (feared|thought|expected)|did not expect it to be (that|so) easy|love (it|this|that|you)|love how) /,
   / (sweet|awesome|amazing|brilliant|fantastic|wonderful|perfect|excellent|superb|lovely|great stuff|nice one|nice|cool beans|ace|sick|epic|stellar) (,|!|\.|thanks|thank|cheers|ty|😊|🙏|👍|$) /,
   / ^ *(sweet|awesome|amazing|brilliant|fantastic|wonderful|perfect|excellent|superb|lovely|nice|yay|woohoo|wow) /,
@@ -90,7 +92,7 @@ export const IRONIC_PRAISE = [
   / (yeah right|oh sure|sure thing|of course it is|of course it did|of course|how lovely|how wonderful|how nice|how convenient|thanks a lot|thanks a bunch|thanks so much for|cheers for that|real helpful|very professional|nice piece of fiction|world - class|world class) /,
   / (such|what) an? ([a-z]+ly )?(reliable|great|brilliant|wonderful|fantastic|amazing|lovely|efficient|professional|helpful|modern|smart|slick|generous|caring|seamless|smooth|customer - friendly) /,
   / (brilliantly|wonderfully|impressively|beautifully|amazingly|incredibly|fantastically) [a-z]+ /,
-  / (can not wait|i am touched|so touched|how thoughtful|feel (so |really |very )?valued|valued customer|glad to be (such )?a) /,
+  / (can not wait|looking forward to it|i am touched|so touched|how thoughtful|feel (so |really |very )?valued|valued customer|glad to be (such )?a) /,
   / (🙄|🙃|😒|🤡|👏) /,
 ];
 
@@ -101,7 +103,7 @@ export const PROBLEM_CONTEXT = [
   / (with no|without (a|my|any|the)|a whole day|day off|half the|after (knocking|waiting|paying|calling|chasing|spending|being|having|asking)) /,
   / (still|not yet|yet again|no longer|finally|never (got|received|arrived|came|made|ordered|asked|had|again)) /,
   / (is|are|was|were|been|has been|have been|went|goes|keeps|kept) (down|broken|offline|late|lost|missing|wrong|failing|crashing|stuck|cancelled|canceled|delayed|overcharged|charged twice) /,
-  / (outage|outages|down again|broken|crash|crashes|crashed|failed|fails|failing|error|bug|late|delay|delayed|lost|missing|overcharged|double charged|charged twice|paying double|cold|damaged|wrong|declined|blocked|rejected|refused|locked out|not mine) /,
+  / (outage|outages|down again|broken|crash|crashes|crashed|failed|fails|failing|error|bug|late|delay|delayed|lost|missing|overcharged|double charged|charged twice|paying double|cold|damaged|wrong|declined|blocked|rejected|refused|locked out|not mine|ran out|run out|meant to|supposed to) /,
   / (has not|have not|did not|does not|do not|can not(?! wait)|could not|will not|is not|are not|was not|were not|nothing|no one|nobody|zero) /,
   / (only|just) (took|took you|took them|took us)? ?(two|three|four|five|six|[0-9]+|a few) (hours|days|weeks|months|calls|tries) /,
   / (after|for) (two|three|four|five|six|[0-9]+|an|a) (hour|hours|day|days|week|weeks|month|months|year|years) /,
