@@ -59,6 +59,8 @@ forEachDriver('live event streams (conversations surface)', (kind) => {
     const s = await stream(`${P}/conversations/sse-1/events:stream`);
     assert.equal(s.status, 200);
     assert.match(s.contentType, /^text\/event-stream/);
+    // Not kept alive once it ends: a shutting-down server would wait out the keep-alive timeout on it.
+    assert.equal(s.connection, 'close');
     await record('sse-1', ['USED_HINT_SUGGESTION']);
     const [event] = eventsOf(await s.until((f) => eventsOf(f).length >= 1, 'one event'));
     // Only what was committed after subscribing: not the start event, not the earlier USED_SUGGESTION.

@@ -17,6 +17,8 @@ export interface Frame {
 export interface StreamClient {
   status: number;
   contentType: string;
+  /** The response's Connection header. */
+  connection: string | null;
   frames: Frame[];
   /** The response body ended (the server closed the stream). */
   ended: boolean;
@@ -44,6 +46,7 @@ export async function openStream(url: string, headers: Record<string, string>, o
   const client: StreamClient = {
     status: res.status,
     contentType,
+    connection: res.headers.get('connection'),
     frames: [],
     ended: false,
     read() {
@@ -61,7 +64,7 @@ export async function openStream(url: string, headers: Record<string, string>, o
         for (const wake of waiters) wake();
       })();
     },
-    until(condition, what, timeoutMs = 15_000) {
+    until(condition, what, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (condition(client.frames)) {

@@ -65,6 +65,9 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply, fo
     // nginx buffers responses unless told not to; a buffered stream is not live.
     'x-accel-buffering': 'no',
     'x-request-id': request.id,
+    // A stream ends only when it is done with (or when the server shuts down): its connection is not
+    // kept for another request, so a closing server does not wait out the keep-alive timeout on it.
+    connection: 'close',
   });
   res.flushHeaders();
   // Frames are small and must leave at once.
