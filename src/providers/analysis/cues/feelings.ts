@@ -31,6 +31,7 @@ export const COMPLAINT = [
   / (shaking my head|ugh|argh|ffs|what the hell|the hell|the heck|for heaven sake|omg seriously|(why|how|what) on earth) /,
   / ((pretty|really|very|so|quite|incredibly|extremely) (poor|shoddy|sloppy|rude|careless)|(poor|shoddy|sloppy|bad) (quality|service|workmanship|communication|management|job)) /,
   / (will not|would not|never) (be )?(bringing|coming|going|shopping|ordering|booking|using|buying|flying|staying|returning|recommending) ([a-z]+ ){0,3}(back|here|there|with you|again) /,
+  / ((this is|that is|what) a con|(your|the) [a-z]+( [a-z]+)? needs? (looking at|sorting out|sorting|fixing|a rethink|a shake - up)|(could|might|going to|about to) lose) /,
   / ((a|what a|such a|complete|total|absolute) (mess|shambles|farce|circus)|harsh|unfair|unreasonable|greedy|i am not (doing|going through|playing|putting up with)) /,
 ];
 
@@ -114,7 +115,7 @@ export const PROBLEM_CONTEXT = [
 ];
 
 /** Genuine relief that makes praise sincere even after a problem ("I take back what I said, that was fast"). */
-export const SINCERE_TURN = / (for (fixing|sorting|solving|resolving|getting|helping)|take (it|that|back)|i take back|fair enough|you sorted it|you fixed it|you saved|that was (really |so |very )?(fast|quick)|works now|working now|it works|back in|went through|that did it|all good now) /;
+export const SINCERE_TURN = / ((did not|do not|will not) (lose|miss|have to)|for (fixing|sorting|solving|resolving|getting|helping)|take (it|that|back)|i take back|fair enough|you sorted it|you fixed it|you saved|that was (really |so |very )?(fast|quick)|works now|working now|it works|back in|went through|that did it|all good now) /;
 
 /** Words that shift the weight of a sentence to what follows them ("kind of you, but I'll go elsewhere"). */
 export const CONTRAST = / (but|however|though|although|even so|still ,|that said|mind you) /;
