@@ -145,7 +145,11 @@ export interface EventScope {
   types?: readonly string[];
 }
 
-/** Committed, and older than every transaction still running: nothing at or before such an event can still appear. */
+/**
+ * Committed, and older than every transaction still running: nothing at or before such an event can still appear.
+ * The statements below order by `events.tx`, never bare `tx`: ORDER BY takes a bare name as the output column, and
+ * the output's `tx` is text, which sorts transaction 1002 before 988.
+ */
 const SETTLED = 'tx < pg_snapshot_xmin(pg_current_snapshot())';
 
 /**
@@ -180,14 +184,14 @@ export async function committedEventsAfter(db: Queryable, cursor: EventCursor, l
   return db.query<CommittedEvent>(
     `SELECT ${EVENT_SELECT}, tx::text AS tx FROM events
       WHERE (tx, gid) > ($1::xid8, $2::bigint) AND ${SETTLED}${scoped}
-      ORDER BY tx, gid LIMIT $3`,
+      ORDER BY events.tx, events.gid LIMIT $3`,
     params,
   );
 }
 
 /** The last settled event (the live end a follower starts from); (0, 0) while the log is empty. */
 export async function lastCommittedEvent(db: Queryable): Promise<EventCursor> {
-  const rows = await db.query<EventCursor>(`SELECT tx::text AS tx, gid FROM events WHERE ${SETTLED} ORDER BY tx DESC, gid DESC LIMIT 1`);
+  const rows = await db.query<EventCursor>(`SELECT tx::text AS tx, gid FROM events WHERE ${SETTLED} ORDER BY events.tx DESC, events.gid DESC LIMIT 1`);
   return rows[0] ?? { tx: '0', gid: 0 };
 }
 
