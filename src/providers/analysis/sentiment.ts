@@ -81,6 +81,8 @@ export interface SentenceFeeling {
   head?: SentenceFeeling;
 }
 
+const SCARE_QUOTES = /["“”«»][^"“”«»]{2,40}["“”«»]/;
+
 /** Words that turn a sentence: what follows them is what the speaker stands by. */
 const TURNING = new Set(['but', 'however', 'though', 'although', 'yet']);
 
@@ -98,7 +100,8 @@ function readClause(tokens: readonly Token[], raw: string): SentenceFeeling {
     gratitude,
     consolation,
     praise: matchesAny(text, IRONIC_PRAISE),
-    problem: matchesAny(text, PROBLEM_CONTEXT),
+    // A few words in quotes, in the user's mouth, are the company's words held up against it: "guaranteed next-day", "on hold".
+    problem: matchesAny(text, PROBLEM_CONTEXT) + (SCARE_QUOTES.test(raw) ? 1 : 0),
     emoji: emojiOf(tokens),
   };
 }
@@ -108,7 +111,10 @@ function readSentence(sentence: Sentence): SentenceFeeling {
   const turn = words.findIndex((t, i) => i >= 2 && TURNING.has(t.normal));
   if (turn < 0 || turn >= words.length - 2) return readClause(words, sentence.text);
   const tail = words.slice(turn + 1);
-  return { ...readClause(tail, tail.map((t) => t.space + t.text).join('')), head: readClause(words.slice(0, turn), sentence.text) };
+  const after = readClause(tail, tail.map((t) => t.space + t.text).join(''));
+  // "…annoyed, but thanks for the refund": thanks alone after the turn is politeness, the clause before it stands.
+  if (after.gratitude > 0 && after.complaint + after.letdown + after.warmth + after.praise === 0 && Math.abs(after.lexical) < 0.2) return readClause(words, sentence.text);
+  return { ...after, head: readClause(words.slice(0, turn), sentence.text) };
 }
 
 /** A sentence's hand-weighted feeling; `ironic` when its praise is sarcasm. A turned sentence counts mostly its end. */

@@ -16,7 +16,7 @@ export const COMPLAINT = [
   / nobody (cares|told|mentioned|called|did|helps|helped|bothered) /,
   / (never|not|will not|would not|wont) (be )?(buying|shopping|ordering|using|coming|flying|booking|book|buy|order|use|fly|recommend|recommending)( [a-z]+)* again /,
   / never again /,
-  / (i will|i am going to|we will|i am|going to) (switch|switching|be switching|leave you|be leaving|be contacting|dispute|report you|cancel everything|canceling everything|be shopping around|shopping around|take my business|be cancelling|be canceling|cancel at renewal|be moving (my|our)|move (my|our) (money|salary|account|business)|be looking elsewhere) /,
+  / (i will|i am going to|we will|i am|going to) (switch|switching|be switching|leave you|be leaving|be contacting|dispute|report you|cancel everything|canceling everything|be shopping around|shopping around|take my business|be cancelling|be canceling|cancel at renewal|thinking (about|of) (moving|switching|leaving|cancelling|canceling|changing|going elsewhere)|considering (moving|switching|leaving|cancelling|canceling|changing)|be moving (my|our)|move (my|our) (money|salary|account|business)|be looking elsewhere) /,
   / (i am done|we are done|done with (this|you|it|your)|i am out|over it|never (got|received|made|ordered|asked for|had) |i want (it|this|my money|a refund|them)( [a-z]+)* (now|immediately|today)) /,
   / (should not (take|have taken|need|be this|be so)|should (of|have) been (done|sorted|fixed|ready)|that is what (you|they|the [a-z]+|your [a-z]+) (said|told me|say)|passes me on|passed around|pass me around) /,
   / (disputing|filing a complaint|file a complaint|leave a review|bad review|deleting (this|the) app|chargeback|trading standards|ombudsman) /,
@@ -26,7 +26,7 @@ export const COMPLAINT = [
   / (not holding my breath|i will believe it when|heard that before|what i was told last time|same (excuse|story|answer)) /,
   / (paid for nothing|money back|so you can not|you can not even|can not even) /,
   / ((i|we) (had|have had) to (chase|ask|call|beg|fight|wait|explain|email|write|phone|ring|complain|notice|catch|prove|threaten|spend|take|go|get|send|check|find out)|had to (chase|ask|call|beg|fight|wait|explain|email)|would it have killed|ruined|my foot|sort out (your|ur) [a-z]+|get your act together|do better|before you send|should not have (had|needed) to|why did (it|this) take|took (ages|forever|weeks|months|so long|this long)|on hold for|hours on hold|come on|really \?|^ *seriously|seriously (\?|!|,)|honestly ,? (this|that|it) is|not good enough|poor service|bad service|terrible service|awful service|worst service|last time i|will not be back|not coming back|taking my business|cancel(l)?ing anyway) /,
-  / ^ *so much for /,
+  /^ *so much for /,
   / (so|totally|completely|absolutely|literally|still|always|constantly) (broken|buggy|slow|useless|down|failing|crashing) /,
   / (shaking my head|ugh|argh|ffs|what the hell|the hell|the heck|for heaven sake|omg seriously|(why|how|what) on earth) /,
   / ((pretty|really|very|so|quite|incredibly|extremely) (poor|shoddy|sloppy|rude|careless)|(poor|shoddy|sloppy|bad) (quality|service|workmanship|communication|management|job)) /,
@@ -38,7 +38,7 @@ export const COMPLAINT = [
 /** Milder let-down: sadness or disappointment without anger. */
 export const LETDOWN = [
   / (sadly|a shame|a pity|shame|pity|too bad|bummer|unfortunate|not ideal|not great|a bit annoying|bit of a pain|hassle|hoped|expected better|i guess) /,
-  / ^ *whatever /,
+  /^ *whatever /,
   / (elsewhere|somewhere else) /,
   / can not (pay|log in|login|access|use|order|check out|checkout|sign in|get in|connect|open|find) /,
   / ((was|were|is|are) (meant|supposed) to|(ran|run|running) out of|(so nothing|nothing then|i see \. )|that will have to do|if i must|i suppose|not what i (hoped|wanted|expected|asked)|was hoping|too late|too long|still waiting|still nothing|still no|oh well|not ideal|disappointing|let down|unfortunate|that is a shame|what a shame|could have been (better|worse)|less than ideal|not the answer|not helpful) /,
@@ -55,7 +55,7 @@ export const WARMTH = [
   / (can not wait|looking forward|so excited|really excited|so hyped|stoked|buzzing|you rock|you are a rock ?star) /,
   / (no worries at all|easier than i (feared|thought|expected)|did not expect it to be (that|so) easy|love (it|this|that|you)|love how) /,
   / (sweet|awesome|amazing|brilliant|fantastic|wonderful|perfect|excellent|superb|lovely|great stuff|nice one|nice|cool beans|ace|sick|epic|stellar) (,|!|\.|thanks|thank|cheers|ty|😊|🙏|👍|$) /,
-  / ^ *(sweet|awesome|amazing|brilliant|fantastic|wonderful|perfect|excellent|superb|lovely|nice|yay|woohoo|wow) /,
+  /^ *(sweet|awesome|amazing|brilliant|fantastic|wonderful|perfect|excellent|superb|lovely|nice|yay|woohoo|wow) /,
   / (much appreciated|really appreciate|truly appreciate|so appreciate|appreciate (it|that|you|this|your help) (so much|a lot|loads)|so grateful|very grateful|really grateful|forever grateful|cannot thank you enough|can not thank you enough) /,
   / (have a (lovely|great|nice|wonderful|good) (day|evening|weekend|one|night)|enjoy your (day|evening|weekend)) /,
 ];
@@ -81,7 +81,7 @@ export const ACKNOWLEDGEMENT_WORDS = new Set([
 export const IRONIC_PRAISE = [
   / (great|brilliant|amazing|fantastic|wonderful|perfect|lovely|marvellous|marvelous|superb|excellent|awesome|cool|nice|splendid|outstanding|terrific|stellar|sweet|impressive|incredible) (,|\.|!|so|job|work|service|stuff|news|engineering|design|system|process|pricing|planning) /,
   / (the famous|the classic|the good old|the legendary) /,
-  / ^ *(oh )?(great|brilliant|amazing|fantastic|wonderful|perfect|lovely|marvellous|superb|excellent|awesome|cool|nice|splendid|terrific|wow|yay|good) /,
+  /^ *(oh )?(great|brilliant|amazing|fantastic|wonderful|perfect|lovely|marvellous|superb|excellent|awesome|cool|nice|splendid|terrific|wow|yay|good) /,
   / (really|truly|so|just|absolutely|totally|very|such) (loving|love|impressed|great|brilliant|amazing|fantastic|wonderful|reassuring|helpful|world - class|world class|top notch|first class|the best|stellar|efficient|professional|consistent|reliable|impressive|personal|classy|generous|kind of you|pays off|paying off|heroic|customer - friendly|customer friendly|user - friendly|helpful) /,
   / (love|loving) (how|that|it when|paying|being|waiting|having|getting|the way) /,
   / (top marks|award|outstanding|ten out of ten|10 \/ 10|five stars|5 stars|gold medal|medal) /,
@@ -90,7 +90,7 @@ export const IRONIC_PRAISE = [
   / (you guys|you people|you lot|your company|your team) (are|really are|sure are|truly are) /,
   / (applause|take a bow|bravo|well done|keep it up|keep up the good work|gold star|slow clap|round of applause|hats off|chef kiss|kudos|congrats|congratulations|what a service|love that for me|living the dream|going to love this|will love this|love this|loving (it|this|what)|just what i needed|exactly what i needed|so impressed|very impressed|really impressed|so helpful|very helpful|really helpful|very reassuring|so reassuring|enjoy) /,
   / (oh joy|just great|just perfect|just brilliant|just wonderful|what a surprise|big surprise|shocking|colou?r me surprised|who could have guessed|who knew|as usual|typical|cheers for (that|nothing)|much appreciated , really|great job|good job|nice work|well played|thanks for (nothing|the (copy|canned|automated))) /,
-  / (yeah right|oh sure|sure thing|of course it is|of course it did|of course|how lovely|how wonderful|how nice|how convenient|thanks a lot|thanks a bunch|thanks so much for|cheers for that|real helpful|very professional|nice piece of fiction|world - class|world class) /,
+  / (^ *(sure|of course) (it is|they are|it did|you did|you are|you will|it will|you do)|yeah right|oh sure|sure thing|of course it is|of course it did|of course|how lovely|how wonderful|how nice|how convenient|thanks a lot|thanks a bunch|thanks so much for|cheers for that|real helpful|very professional|nice piece of fiction|world - class|world class) /,
   / (such|what) an? ([a-z]+ly )?(reliable|great|brilliant|wonderful|fantastic|amazing|lovely|efficient|professional|helpful|modern|smart|slick|generous|caring|seamless|smooth|customer - friendly) /,
   / (brilliantly|wonderfully|impressively|beautifully|amazingly|incredibly|fantastically) [a-z]+ /,
   / (can not wait|looking forward to it|i am touched|so touched|how thoughtful|feel (so |really |very )?valued|valued customer|glad to be (such )?a) /,
@@ -110,7 +110,7 @@ export const PROBLEM_CONTEXT = [
   / (after|for) (two|three|four|five|six|[0-9]+|an|a) (hour|hours|day|days|week|weeks|month|months|year|years) /,
   / (since (january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|last))/,
   / (status page|all systems operational|so - called|so called|supposedly|apparently|now noticed|you have now|finally noticed|maybe (update|try|fix|check)|copy - paste|copy paste|canned|a human|real person|a robot|a bot) /,
-  / ^ *so (i|you|we|my|your|now) /,
+  /^ *so (i|you|we|my|your|now) /,
   / (stuck|stranded|overnight|losing|lost|miss|missed|wasted|steal|stealing|stole|robbery|charged|broke|hidden|overcharged|nobody|no one|nothing|for nothing|[0-9]+ (emails|chats|calls|times|weeks|months|days|hours|years)) /,
 ];
 

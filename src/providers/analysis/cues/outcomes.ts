@@ -24,7 +24,7 @@ export const IRREGULAR_PARTICIPLES = new Set([
   'swapped', 'switched', 'renamed', 'processed', 'confirmed', 'activated', 'reactivated', 'changed', 'extended', 'pushed', 'split',
 ]);
 /** "Done!", "Sorted.", "Booked." said alone: the whole sentence reports the action. */
-export const BARE_DONE = / ^ *(all )?(done|sorted|fixed|booked|updated|cancel(l)?ed|refunded|confirmed|all set|finished|completed|processed|added|changed|sent|removed|unlocked|reset) *(!|\.|,|$)/;
+export const BARE_DONE = /^ *(all )?(done|sorted|fixed|booked|updated|cancel(l)?ed|refunded|confirmed|all set|finished|completed|processed|added|changed|sent|removed|unlocked|reset) *(!|\.|,|$)/;
 export const COMPLETION_PHRASES = [
   / you are (all set|set|booked|good to go|sorted|in|on the [a-z ]+ (plan|list|tariff) now|covered|confirmed|registered|enrolled|unblocked) /,
   / (is|are) (now )?yours /,
@@ -131,8 +131,8 @@ export const CONFIRMATION = [
   / (is|it is|its|are|they are) (right|correct|fixed|closed|gone|cancelled|canceled|done|sorted|updated|changed|there|here|live|active|showing|up) (now|already|,|\.|!|good) /,
   / (works|working|worked) (perfectly|fine|great|again|now|like a charm) /,
   / (bars|signal|it|internet|wifi|connection|service|site|app|page|account|everything) (are|is) (up|back|live|running|fine) /,
-  / ^ *(refunded|received|arrived|unlocked|fixed|sorted|working|delivered|done|cancelled|canceled|closed|booked|updated|changed|got it|in) (\.|!|,) /,
-  / ^ *(yes|yep|yes ,|ok ,|okay ,)? ?(it|that) (works|worked) /,
+  /^ *(refunded|received|arrived|unlocked|fixed|sorted|working|delivered|done|cancelled|canceled|closed|booked|updated|changed|got it|in) (\.|!|,) /,
+  /^ *(yes|yep|yes ,|ok ,|okay ,)? ?(it|that) (works|worked) /,
 ];
 
 /** The user gives up or goes elsewhere. */
