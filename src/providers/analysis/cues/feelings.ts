@@ -29,7 +29,7 @@ export const COMPLAINT = [
   /^ *so much for /,
   / (so|totally|completely|absolutely|literally|still|always|constantly) (broken|buggy|slow|useless|down|failing|crashing) /,
   / (shaking my head|ugh|argh|ffs|what the hell|the hell|the heck|for heaven sake|omg seriously|(why|how|what) on earth) /,
-  / ((pretty|really|very|so|quite|incredibly|extremely) (poor|shoddy|sloppy|rude|careless)|(poor|shoddy|sloppy|bad) (quality|service|workmanship|communication|management|job)) /,
+  / (careless|sloppy|shoddy|negligent|amateurish|amateur hour|lazy|exhausting|(pretty|really|very|so|quite|incredibly|extremely) (poor|rude)|(poor|shoddy|sloppy|bad) (quality|service|workmanship|communication|management|job)) /,
   / (will not|would not|never) (be )?(bringing|coming|going|shopping|ordering|booking|using|buying|flying|staying|returning|recommending) ([a-z]+ ){0,3}(back|here|there|with you|again) /,
   / ((this is|that is|what) a con|(your|the) [a-z]+( [a-z]+)? needs? (looking at|sorting out|sorting|fixing|a rethink|a shake - up)|(could|might|going to|about to) lose) /,
   / ((a|what a|such a|complete|total|absolute) (mess|shambles|farce|circus)|harsh|unfair|unreasonable|greedy|i am not (doing|going through|playing|putting up with)) /,

@@ -56,7 +56,7 @@ export const INABILITY = [
   / (closed|ended|expired|passed|finished|sold out) (last|on|yesterday|already|earlier) /,
   / no [a-z ]*(slots|seats|openings|availability|appointments|options|rooms|tables|room|date|eta) (left|available|this|yet|at the moment|right now) /,
   / (do|does) not (support|allow|offer|cover|include) /,
-  / (the limit is|a limit of|maximum of|only one|one per (household|customer|person|account|order|family)|only (allow|allowed|permitted)) /,
+  / ((i am|we are|she is|he is|they are) (already )?(fully )?(booked|busy|unavailable|away)( up)? (that|on|for|this|then)|the limit is|a limit of|maximum of|only one|one per (household|customer|person|account|order|family)|only (allow|allowed|permitted)) /,
   / (do|does) not have an? (eta|estimate|estimated|date|update|restock|timeline) /,
   / (not yet|has not (left|shipped|arrived|been)|have not been|still has not|still have not|still not) /,
   / (can not|could not) (find|locate|see|accept|release|override|change|refund|do|reverse|waive|help|fix) /,
