@@ -11,12 +11,13 @@ const agent = (text: string) => ({ role: 'assistant' as const, text });
 
 /*
  * Accuracy floors, a few points under what bench/insights-accuracy.ts measures (bench/RESULTS.md:
- * held-out 88.2% sentiment, 88.9% task; non-English 75.0%, 83.3%), so a change that loses accuracy
- * fails here. The held-out and non-English parts are only measured, never tuned on.
+ * held-out 91.7% sentiment, 91.7% task — 132 of 144 each, so 0.89 allows four more misses —;
+ * non-English 72.2%, 83.3%), so a change that loses accuracy fails here. The held-out and
+ * non-English parts are only measured, never tuned on.
  */
 describe('local analyzer on the labelled sets', () => {
   const floors: { part: Part; sentiment: number; task: number; size: number }[] = [
-    { part: 'heldout', sentiment: 0.85, task: 0.85, size: 120 },
+    { part: 'heldout', sentiment: 0.89, task: 0.89, size: 120 },
     { part: 'non-english', sentiment: 0.69, task: 0.75, size: 30 },
     { part: 'dev', sentiment: 0.94, task: 0.93, size: 200 },
     { part: 'dev-2', sentiment: 0.94, task: 0.93, size: 150 },
