@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadPart, type LabelledConversation } from '../bench/insights-accuracy.ts';
-import { readConversation, sentimentFeatures, taskFeatures, type Features } from '../src/providers/analysis/features.ts';
+import { isWordFeature, readConversation, sentimentFeatures, taskFeatures, type Features } from '../src/providers/analysis/features.ts';
 import { fit, predict, type FitOptions, type LogisticModel } from '../src/providers/analysis/logistic.ts';
 import { toTurns } from '../src/providers/analysis/local-analyzer.ts';
 
@@ -36,13 +36,13 @@ function examples(set: readonly LabelledConversation[]): Example[] {
 }
 
 /**
- * Word features (u:, a:, r:) whose weight moves a logit by less than about 0.01 are dropped: a
+ * Word features (features.ts wordFeatures) whose weight moves a logit by less than about 0.01 are dropped: a
  * thousand words fewer in the model file, the same answers.
  */
 const MIN_WORD_WEIGHT = 0.03;
 
 function pruned(model: LogisticModel): LogisticModel {
-  const weights = Object.fromEntries(Object.entries(model.weights).map(([c, w]) => [c, Object.fromEntries(Object.entries(w).filter(([k, v]) => !/^[uar]:/.test(k) || Math.abs(v) >= MIN_WORD_WEIGHT))]));
+  const weights = Object.fromEntries(Object.entries(model.weights).map(([c, w]) => [c, Object.fromEntries(Object.entries(w).filter(([k, v]) => !isWordFeature(k) || Math.abs(v) >= MIN_WORD_WEIGHT))]));
   return { classes: model.classes, weights };
 }
 
@@ -113,12 +113,16 @@ async function main(): Promise<void> {
     for (const l2 of [0.001, 0.003, 0.01, 0.03]) {
       const options = { ...OPTIONS, l2 };
       const cv = crossValidate(all, 5, options);
-      const toDev2 = accuracy(train([...dev, ...legacy], options), dev2);
-      const toDev = accuracy(train([...dev2, ...legacy], options), dev);
-      const toLegacy = accuracy(train([...dev, ...dev2], options), legacy);
-      if (process.argv.includes('--confusion')) console.log(confusion(train([...dev2, ...legacy], options), dev));
+      // Each set's judge: a model trained on the other two.
+      const judgeOfDev2 = train([...dev, ...legacy], options);
+      const judgeOfDev = train([...dev2, ...legacy], options);
+      const judgeOfLegacy = train([...dev, ...dev2], options);
+      const toDev2 = accuracy(judgeOfDev2, dev2);
+      const toDev = accuracy(judgeOfDev, dev);
+      const toLegacy = accuracy(judgeOfLegacy, legacy);
+      if (process.argv.includes('--confusion')) console.log(confusion(judgeOfDev, dev));
       if (process.argv.includes('--errors') && l2 === OPTIONS.l2) {
-        console.log([...misses(train([...dev, ...legacy], options), dev2), ...misses(train([...dev2, ...legacy], options), dev), ...misses(train([...dev, ...dev2], options), legacy)].join('\n'));
+        console.log([...misses(judgeOfDev2, dev2), ...misses(judgeOfDev, dev), ...misses(judgeOfLegacy, legacy)].join('\n'));
       }
       console.log(`l2 ${l2}: 5-fold all ${pct(cv.sentiment)} ${pct(cv.task)} | →dev-2 ${pct(toDev2.sentiment)} ${pct(toDev2.task)} | →dev ${pct(toDev.sentiment)} ${pct(toDev.task)} | →legacy ${pct(toLegacy.sentiment)} ${pct(toLegacy.task)} (sentiment, task)`);
     }

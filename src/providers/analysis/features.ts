@@ -58,7 +58,7 @@ export function sentimentFeatures(r: Reading): Features {
   const lastUser = r.turns.filter((t) => t.role === 'user').at(-1);
   return {
     // The user's last words themselves, beyond the cues: weighed by the model, each weakly (its L2 penalty).
-    ...(lastUser ? wordFeatures('u:', lastUser.sentences) : {}),
+    ...(lastUser ? wordFeatures(WORDS_OF.user, lastUser.sentences) : {}),
     score: last.score,
     worst: Math.min(0, ...last.sentences.map((s) => s.score)),
     best: Math.max(0, ...last.sentences.map((s) => s.score)),
@@ -92,6 +92,14 @@ export function sentimentFeatures(r: Reading): Features {
   };
 }
 
+/** The word features' prefixes: the user's last turn, the agent's last turn, the user's reply after it. */
+const WORDS_OF = { user: 'u:', agent: 'a:', reply: 'r:' } as const;
+
+/** A feature that is a word of a turn (wordFeatures) rather than a cue. */
+export function isWordFeature(name: string): boolean {
+  return Object.values(WORDS_OF).some((prefix) => name.startsWith(prefix));
+}
+
 const WORD_POS = new Set(['NOUN', 'VERB', 'ADJ', 'ADV', 'INTJ', 'SYM', 'AUX', 'PART', 'ADP', 'DET', 'PRON', 'X', 'CCONJ', 'SCONJ']);
 
 /**
@@ -123,8 +131,8 @@ export function taskFeatures(r: Reading): Features {
   const lastAgentAt = r.turns.map((t) => t.role).lastIndexOf('assistant');
   return {
     // The agent's last words and the user's after them, beyond the cues.
-    ...(lastAgentAt >= 0 ? wordFeatures('a:', r.turns[lastAgentAt].sentences) : {}),
-    ...wordFeatures('r:', r.turns.slice(lastAgentAt + 1).flatMap((t) => t.sentences)),
+    ...(lastAgentAt >= 0 ? wordFeatures(WORDS_OF.agent, r.turns[lastAgentAt].sentences) : {}),
+    ...wordFeatures(WORDS_OF.reply, r.turns.slice(lastAgentAt + 1).flatMap((t) => t.sentences)),
     ...agent('last', e.last),
     ...agent('before', e.before),
     [`verdict:${verdictOf(e, e.reply.replied > 0 && lastFeeling !== undefined && (lastFeeling.complaint > 0 || lastFeeling.score < -0.3))}`]: 1,
