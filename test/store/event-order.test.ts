@@ -7,7 +7,7 @@ import { stores } from '../../src/store/index.ts';
 /**
  * The log is followed in (transaction, gid) order by the webhook dispatcher and every live stream.
  * Transaction ids are numbers: 98 comes before 102 although '102' < '98' as text (the cursor's form).
- * Two old transactions stand for a dispatch step that spans a power of ten, as every database's
+ * Three old transactions stand for a dispatch step that spans a power of ten, as every database's
  * transaction counter eventually does.
  */
 forEachDriver('the event log in transaction order', (kind) => {

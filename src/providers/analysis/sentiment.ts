@@ -134,7 +134,7 @@ function sum(read: readonly SentenceFeeling[], pick: (s: SentenceFeeling) => num
   return read.reduce((n, s) => n + pick(s), 0);
 }
 
-const DELIGHT = new Set(['yay', 'yess', 'wow', 'woohoo', 'woo', 'yippee', 'hooray', 'omg', 'oh my god']);
+const DELIGHT = new Set(['yay', 'yess', 'wow', 'woohoo', 'woo', 'yippee', 'hooray', 'omg']);
 
 /** Shouted words: "AGAIN", "NOW", "MONTH" — not acronyms or names ("IBAN", "SSO"). */
 function shouted(t: Token): boolean {
