@@ -196,6 +196,27 @@ export async function lastCommittedEvent(db: Queryable): Promise<EventCursor> {
 }
 
 /**
+ * Which transactions' writes are visible right now (PostgreSQL's snapshot): every one before `xmin`,
+ * and those before `xmax` that were not running. A stream opened at the live end skips the events it
+ * could already see, also those committed but not yet settled.
+ */
+export interface VisibleTransactions {
+  xmin: bigint;
+  xmax: bigint;
+  running: ReadonlySet<string>;
+}
+
+export async function visibleTransactions(db: Queryable): Promise<VisibleTransactions> {
+  const rows = await db.query<{ xmin: string; xmax: string; running: string[] }>(
+    `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
+            ARRAY(SELECT x::text FROM pg_snapshot_xip(s) AS x) AS running
+     FROM pg_current_snapshot() AS s`,
+  );
+  const { xmin, xmax, running } = rows[0];
+  return { xmin: BigInt(xmin), xmax: BigInt(xmax), running: new Set(running) };
+}
+
+/**
  * Whether events after the cursor are visible but not yet settled: committed behind a transaction
  * that is still running. A follower that finds some looks again soon rather than at its next poll.
  */

@@ -254,7 +254,7 @@ forEachDriver('live event streams (conversations surface)', (kind) => {
     });
     let take: () => void = () => undefined;
     const taken = new Promise<void>((resolve) => (take = resolve));
-    const subscription = ctx.core.streams.subscribe(scope, ctx.core.streams.parseCursor(first.id!, 'after'), {
+    const subscription = ctx.core.streams.subscribe(scope, await ctx.core.streams.start(ctx.core.streams.parseCursor(first.id!, 'after')), {
       deliver: (events, isLive) => {
         deliveries.push({ types: events.map((e) => e.event.type), live: isLive });
         for (const wake of waiters.splice(0)) wake();
@@ -282,11 +282,10 @@ forEachDriver('live event streams (conversations surface)', (kind) => {
     const polling = createCore(ctx.database.db, { streams: { pollMs: 50 } });
     try {
       const scope = await polling.streams.conversationScope({ customerId: 'acme', keyId: 'k', profileId: null, agentId: null, scopes: ['*'] }, { customerId: 'acme', profileId: 'default', nameId: 'poll-1' }, []);
-      await polling.streams.ready();
       const got: StreamEvent[] = [];
       let arrived: () => void = () => undefined;
       const done = new Promise<void>((resolve) => (arrived = resolve));
-      polling.streams.subscribe(scope, undefined, { deliver: (events) => { got.push(...events); arrived(); }, room: async () => undefined, end: () => undefined });
+      polling.streams.subscribe(scope, await polling.streams.start(undefined), { deliver: (events) => { got.push(...events); arrived(); }, room: async () => undefined, end: () => undefined });
       // A handle without notifyAfterCommit: the write commits and nothing wakes the follower.
       const silent: Queryable = { query: (sql, params) => ctx.database.db.query(sql, params), exec: (sql) => ctx.database.db.exec(sql) };
       await appendEvents(silent, 'acme', scope.conversation!.id, 'test', [{ type: 'USED_SUGGESTION' }]);
@@ -294,6 +293,27 @@ forEachDriver('live event streams (conversations surface)', (kind) => {
       assert.deepEqual(got.map((e) => e.event.type), ['USED_SUGGESTION']);
     } finally {
       await polling.streams.close();
+    }
+  });
+
+  it('from the live end skips every event committed before the stream opened, also one the follower has not read yet', async () => {
+    await start('edge-1');
+    const lagging = createCore(ctx.database.db, { streams: { pollMs: 60_000 } });
+    try {
+      const scope = await lagging.streams.conversationScope({ customerId: 'acme', keyId: 'k', profileId: null, agentId: null, scopes: ['*'] }, { customerId: 'acme', profileId: 'default', nameId: 'edge-1' }, []);
+      await lagging.streams.start(undefined);
+      // Committed, but nothing wakes the follower: it has not read this event when the stream opens.
+      const silent: Queryable = { query: (sql, params) => ctx.database.db.query(sql, params), exec: (sql) => ctx.database.db.exec(sql) };
+      await appendEvents(silent, 'acme', scope.conversation!.id, 'test', [{ type: 'USED_SUGGESTION' }]);
+      const got: StreamEvent[] = [];
+      let arrived: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => (arrived = resolve));
+      lagging.streams.subscribe(scope, await lagging.streams.start(undefined), { deliver: (events) => { got.push(...events); arrived(); }, room: async () => undefined, end: () => undefined });
+      await record('edge-1', ['USED_HINT_SUGGESTION']);
+      await done;
+      assert.deepEqual(got.map((e) => e.event.type), ['USED_HINT_SUGGESTION']);
+    } finally {
+      await lagging.streams.close();
     }
   });
 

@@ -5,9 +5,9 @@ import type { Driver } from '../../store/driver.ts';
 import { stores } from '../../store/index.ts';
 import { requireProfile, visibleConversation } from '../tenancy/access.ts';
 import { decodeCursor, type LogPosition } from './cursor.ts';
-import { EventFollower, type StreamScope, type StreamSink, type StreamSubscription } from './follower.ts';
+import { EventFollower, type StreamScope, type StreamSink, type StreamStart, type StreamSubscription } from './follower.ts';
 
-export type { LogPosition, StreamScope, StreamSink, StreamSubscription };
+export type { LogPosition, StreamScope, StreamSink, StreamStart, StreamSubscription };
 export type { StreamEndReason, StreamEvent } from './follower.ts';
 
 export interface StreamOptions {
@@ -64,14 +64,19 @@ export class EventStreamService {
     return decodeCursor(cursor, field);
   }
 
-  /** Resolves once the follower runs; UNAVAILABLE while the process shuts down. */
-  ready(): Promise<void> {
-    return this.follower.ready();
+  /**
+   * Where a stream starts, once the follower runs: after the client's cursor, or at the live end
+   * (only events committed after now). UNAVAILABLE while the process shuts down.
+   */
+  async start(after: LogPosition | undefined): Promise<StreamStart> {
+    if (!after) return this.follower.liveEnd();
+    await this.follower.ready();
+    return after;
   }
 
-  /** After ready(): from the live end, or after `after`. Synchronous: start the response right after it. */
-  subscribe(scope: StreamScope, after: LogPosition | undefined, sink: StreamSink): StreamSubscription {
-    const subscription = this.follower.subscribe(scope, after, sink);
+  /** From start()'s answer. Synchronous: start the response right after it. */
+  subscribe(scope: StreamScope, start: StreamStart, sink: StreamSink): StreamSubscription {
+    const subscription = this.follower.subscribe(scope, start, sink);
     // Counted while open (the metrics' parley_open_streams); its close runs once the socket closes.
     const done = this.counted();
     return { from: subscription.from, close: () => { done(); subscription.close(); } };

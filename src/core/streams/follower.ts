@@ -4,7 +4,7 @@ import type { Driver } from '../../store/driver.ts';
 import type { EventConversation } from '../../store/event-conversations.ts';
 import { EVENT_LOG_CHANNEL } from '../../store/events.ts';
 import { stores } from '../../store/index.ts';
-import type { CommittedEvent, EventScope } from '../../store/jobs.ts';
+import type { CommittedEvent, EventScope, VisibleTransactions } from '../../store/jobs.ts';
 import { comparePositions, encodeCursor, type LogPosition } from './cursor.ts';
 
 /** One event as a stream hands it over: with its cursor and the names its wire form needs. */
@@ -54,6 +54,8 @@ interface Subscriber {
   /** Live events that arrived while catching up; dropped (and re-read) past BUFFERED_WHILE_CATCHING_UP. */
   buffer: StreamEvent[];
   overran: boolean;
+  /** Opened at the live end: what was visible then, skipped (dropped once the log is past all of it). */
+  seen: VisibleTransactions | undefined;
   sink: StreamSink;
   closed: boolean;
 }
@@ -73,6 +75,18 @@ const PLACEMENTS_KEPT = 20_000;
 const SETTLE_FIRST_MS = 5;
 
 const key = (customerId: string, id: string) => `${customerId}\u0000${id}`;
+
+/** Whether an event's transaction had committed when the snapshot was taken. */
+function wasVisible(snapshot: VisibleTransactions, tx: string): boolean {
+  const id = BigInt(tx);
+  return id < snapshot.xmin || (id < snapshot.xmax && !snapshot.running.has(tx));
+}
+
+/**
+ * Where a subscription starts: after a client's cursor, or at the live end (liveEnd()): after
+ * every event that had committed when the stream opened, also those the follower has not read yet.
+ */
+export type StreamStart = LogPosition | { liveEnd: VisibleTransactions };
 
 function count(counts: Map<string, number>, k: string, delta: number): void {
   const n = (counts.get(k) ?? 0) + delta;
@@ -126,19 +140,31 @@ export class EventFollower {
   }
 
   /**
+   * The live end as of now. The follower's own position lags the commits by a NOTIFY, or longer
+   * while an older transaction runs, so a stream starting there alone would replay events that
+   * committed before it opened (a client's own write just before). What the snapshot shows is skipped.
+   */
+  async liveEnd(): Promise<StreamStart> {
+    await this.ready();
+    return { liveEnd: await stores(this.db).jobs.visibleTransactions() };
+  }
+
+  /**
    * Subscribes after ready(): from the live end, or from a cursor (the events after it are read
    * first, then live ones follow without a gap or a repeat). Synchronous, so a response can be
    * started right after it and the first event still comes after its headers.
    */
-  subscribe(scope: StreamScope, after: LogPosition | undefined, sink: StreamSink): StreamSubscription {
+  subscribe(scope: StreamScope, start: StreamStart, sink: StreamSink): StreamSubscription {
     if (!this.position) throw new Error('subscribe() before ready()');
+    const live = 'liveEnd' in start;
     const sub: Subscriber = {
       scope,
       types: scope.types.length ? new Set(scope.types) : null,
-      position: after ?? this.position,
-      catchingUp: after !== undefined,
+      position: live ? this.position : start,
+      catchingUp: !live,
       buffer: [],
       overran: false,
+      seen: live ? start.liveEnd : undefined,
       sink,
       closed: false,
     };
@@ -304,7 +330,15 @@ export class EventFollower {
     const fresh = events.filter((e) => comparePositions(e.position, sub.position) > 0);
     if (fresh.length === 0 || sub.closed) return;
     sub.position = fresh[fresh.length - 1].position;
-    sub.sink.deliver(fresh, live);
+    const { seen } = sub;
+    if (!seen) {
+      sub.sink.deliver(fresh, live);
+      return;
+    }
+    // Later transactions' events all come after this position: none of them can have been seen.
+    if (BigInt(sub.position.tx) >= seen.xmax) sub.seen = undefined;
+    const unseen = fresh.filter((e) => !wasVisible(seen, e.position.tx));
+    if (unseen.length) sub.sink.deliver(unseen, live);
   }
 
   /**

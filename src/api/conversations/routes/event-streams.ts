@@ -61,7 +61,7 @@ interface StreamQuery {
  * subscription (synchronous, so the first event comes after the headers).
  */
 async function stream(request: FastifyRequest, reply: FastifyReply, { core }: SurfaceOptions, scope: StreamScope, after: LogPosition | undefined): Promise<void> {
-  await core.streams.ready();
+  const start = await core.streams.start(after);
   let lastCursor: string | undefined;
   const endFrame = (reason: StreamEndReason): StreamFrame => ({ event: 'end', data: { type: 'end', reason, cursor: lastCursor ?? '' } });
   const writer = openEventStream(request, reply, streamFormat(request), {
@@ -70,7 +70,7 @@ async function stream(request: FastifyRequest, reply: FastifyReply, { core }: Su
     // Runs on a later tick (the socket's close), after the subscription below exists.
     onClose: () => subscription.close(),
   });
-  const subscription: StreamSubscription = core.streams.subscribe(scope, after, {
+  const subscription: StreamSubscription = core.streams.subscribe(scope, start, {
     deliver(events: readonly StreamEvent[], live: boolean) {
       // Catching up waits for the consumer between pages; live events cannot wait for one consumer.
       const written = writer.write(events.map((e) => ({ id: e.cursor, data: { ...eventToWire(e.conversation, e.event), cursor: e.cursor } })), { bounded: live });
