@@ -167,11 +167,14 @@ export async function benchDatabase(prefix: string, log: (line: string) => void)
   const database = `${prefix}_${randomBytes(5).toString('hex')}`;
   log(`creating database ${database}`);
   await admin(`CREATE DATABASE ${database}`);
+  const interrupted = () => void cleanup().finally(() => process.exit(130));
   const cleanup = async () => {
+    // A bench making many databases in turn leaves no handler behind for each.
+    process.off('SIGINT', interrupted);
     for (const child of children) child.kill('SIGKILL');
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((err: Error) => log(`could not drop ${database}: ${err.message}`));
   };
-  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+  process.once('SIGINT', interrupted);
   return { database, cleanup };
 }
 

@@ -79,6 +79,62 @@ forEachDriver('store appendMessages', (kind) => {
     assert.deepEqual(await ctx.database.db.query(`SELECT count(*)::int AS n FROM events`), [{ n: eventsBefore }]);
   });
 
+  it('stores no message without its conversation: one check a statement refuses the whole insert', async () => {
+    const ref = await conversation('orphan');
+    const insert = (conversationIds: string[]) => ctx.database.db.query(
+      `INSERT INTO messages (customer_id, conversation_id, seq, id) SELECT 'acme', c, 100 + n::int, 'x' || n FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n)`,
+      [conversationIds]);
+    await assert.rejects(insert(['absent']), (err: { code?: string }) => err.code === '23503');
+    await assert.rejects(insert([ref.conversationId, 'absent']), (err: { code?: string }) => err.code === '23503');
+    await insert([ref.conversationId]);
+    assert.deepEqual(await ctx.database.db.query(`SELECT conversation_id AS c FROM messages WHERE customer_id = 'acme' AND seq >= 100`), [{ c: ref.conversationId }]);
+  });
+
+  it('deleting a conversation takes its messages and their search words with it', async () => {
+    const ref = await conversation('deleted');
+    const other = await conversation('kept');
+    await stores(ctx.database.db).messages.appendMessages(ref, actor, [message('parcel gone'), message('refund please')]);
+    await stores(ctx.database.db).messages.appendMessages(other, actor, [message('parcel here')]);
+    await ctx.core.conversations.delete(caller, ref);
+    const left = await ctx.database.db.query<{ c: string; n: number }>(
+      `SELECT conversation_id AS c, count(*)::int AS n FROM messages WHERE customer_id = 'acme' AND conversation_id = ANY($1) GROUP BY 1`,
+      [[ref.conversationId, other.conversationId]]);
+    assert.deepEqual(left, [{ c: other.conversationId, n: 1 }]);
+    const words = await ctx.database.db.query<{ c: string }>(`SELECT DISTINCT conversation_id AS c FROM message_words WHERE customer_id = 'acme' AND word = 'parcel'`);
+    assert.deepEqual(words, [{ c: other.conversationId }]);
+  });
+
+  it('a deletion waiting for an append takes the messages that append committed', { skip: kind === 'pglite' && 'PGlite runs one transaction at a time' }, async () => {
+    const ref = await conversation('raced');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let appended!: () => void;
+    const holding = new Promise<void>((r) => (appended = r));
+    const append = ctx.database.db.transaction(async (tx) => {
+      await stores(tx).messages.appendMessages(ref, actor, [message('in flight')]);
+      appended();
+      await held;
+    });
+    try {
+      await holding;
+      const deletion = ctx.core.conversations.delete(caller, ref);
+      // Committed only once the deletion waits on the conversation's row lock.
+      for (;;) {
+        const waiting = await ctx.database.db.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%conversations%'`);
+        if (waiting.length) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      release();
+      await append;
+      await deletion;
+    } finally {
+      release();
+      await append.catch(() => undefined);
+    }
+    assert.deepEqual(await ctx.database.db.query(`SELECT count(*)::int AS n FROM messages WHERE customer_id = 'acme' AND conversation_id = $1`, [ref.conversationId]), [{ n: 0 }]);
+  });
+
   it('rolls the whole batch back when one row fails inside the statement', async () => {
     const ref = await conversation('rollback');
     await stores(ctx.database.db).messages.appendMessages(ref, actor, [message('first')]);
