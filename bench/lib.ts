@@ -56,10 +56,21 @@ export interface Server {
   url: string;
 }
 
-/** Starts `node <args>` with HOST/PORT set and waits until it answers /healthz. */
+/**
+ * The node flags a script's `#!/usr/bin/env -S node …` line gives it: a benchmark runs `node <script>`
+ * as `npx parley` would run it, with those flags.
+ */
+export function shebangNodeFlags(script: string): string[] {
+  const [first] = readFileSync(`${ROOT}${script}`, 'utf8').split('\n', 1);
+  const match = /^#!\/usr\/bin\/env -S node (.+)$/.exec(first);
+  return match ? match[1].split(' ').filter(Boolean) : [];
+}
+
+/** Starts `node <args>` with HOST/PORT set and waits until it answers /healthz; a bin/ script gets its shebang's flags. */
 export async function startServer(name: string, args: string[], env: Record<string, string>): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, args, {
+  const script = args.find((arg) => arg.startsWith('bin/'));
+  const child = spawn(process.execPath, [...(script ? shebangNodeFlags(script) : []), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],

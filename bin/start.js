@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 // `npm start`: rebuilds dist/ when a source file is newer than the last build (as `npm run build`
 // does), then runs the compiled CLI in this same process. One node process instead of a
 // `prestart` script's second one, and the sources are walked once instead of twice.
