@@ -35,7 +35,8 @@ async function templateName(): Promise<string> {
   return `parley_tpl_${digest}`;
 }
 
-async function adminQuery<T = unknown>(sql: string, params: unknown[] = []): Promise<T[]> {
+/** A client of the admin database, with a clear error when PostgreSQL is down. */
+async function adminClient(): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   try {
     await client.connect();
@@ -46,6 +47,11 @@ async function adminQuery<T = unknown>(sql: string, params: unknown[] = []): Pro
       { cause: err },
     );
   }
+  return client;
+}
+
+async function adminQuery<T = unknown>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = await adminClient();
   try {
     return (await client.query(sql, params)).rows as T[];
   } finally {
@@ -59,25 +65,35 @@ function urlFor(database: string): string {
   return url.toString();
 }
 
-/** A migrated template database, created once per migration set; test files race safely on it. */
+/**
+ * A migrated template database, created once per migration set. Test files run in parallel
+ * processes: the first to get here builds it while holding an advisory lock, the others wait on
+ * the lock and then find it (two renames racing each other failed on the catalog's unique index).
+ * It is built under another name and renamed when complete, so a process killed mid-build leaves
+ * no half-migrated template behind.
+ */
 async function ensurePostgresTemplate(): Promise<string> {
   const name = await templateName();
-  const exists = await adminQuery(`SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate`, [name]);
-  if (exists.length) return name;
-  const building = `${name}_b${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${building}`);
-  const db = openPostgres({ connectionString: urlFor(building), max: 2 });
-  await migrate(db);
-  await db.close();
+  const client = await adminClient();
   try {
-    await adminQuery(`ALTER DATABASE ${building} RENAME TO ${name}`);
-    await adminQuery(`ALTER DATABASE ${name} WITH is_template true`);
-  } catch (err) {
-    // Another test process finished its template first: use that one, drop ours.
-    if ((err as { code?: string }).code !== '42P04') throw err;
-    await adminQuery(`DROP DATABASE IF EXISTS ${building}`);
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate', [name]);
+    if (exists.rowCount) return name;
+    const building = `${name}_b${randomBytes(4).toString('hex')}`;
+    await client.query(`DROP DATABASE IF EXISTS ${name}`);
+    await client.query(`CREATE DATABASE ${building}`);
+    const db = openPostgres({ connectionString: urlFor(building), max: 2 });
+    try {
+      await migrate(db);
+    } finally {
+      await db.close();
+    }
+    await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+    await client.query(`ALTER DATABASE ${name} WITH is_template true`);
+    return name;
+  } finally {
+    await client.end();
   }
-  return name;
 }
 
 export interface TestDatabase {
