@@ -72,7 +72,15 @@ function urlFor(database: string): string {
  * It is built under another name and renamed when complete, so a process killed mid-build leaves
  * no half-migrated template behind.
  */
-async function ensurePostgresTemplate(): Promise<string> {
+function ensurePostgresTemplate(): Promise<string> {
+  // Once a process: every suite of a test file asks, and the answer does not change during a run.
+  postgresTemplate ??= buildPostgresTemplate();
+  return postgresTemplate;
+}
+
+let postgresTemplate: Promise<string> | undefined;
+
+async function buildPostgresTemplate(): Promise<string> {
   const name = await templateName();
   const client = await adminClient();
   try {
