@@ -5,8 +5,10 @@ import { keywordMatch } from './search.ts';
 
 /*
  * The support desk's list (raia's): one agent's conversations by filters, in numbered pages with a
- * total, which that vendor's envelope needs. The page is an OFFSET over an index on the order's
- * column (conversations_by_agent_update / _create); core/conversations/desk.ts caps its depth.
+ * total, which that vendor's envelope needs. The total counts every conversation the filters let
+ * through, so all of them are read (conversations_by_agent_create) and the page is an OFFSET into
+ * them in the order asked; core/conversations/desk.ts caps its depth. No index holds the update
+ * time: every append changes it (migration 028).
  */
 
 export interface DeskListQuery {

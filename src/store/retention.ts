@@ -7,15 +7,21 @@ import type { Queryable } from './driver.ts';
 
 /**
  * When a conversation's retention clock started: its end time when closed, else its last update
- * (an open conversation nobody writes to ages out too). The indexes of 021_retention.sql hold it.
+ * (an open conversation nobody writes to ages out too).
  */
 const CLOCK = 'coalesce(c.end_time, c.update_time)';
+/**
+ * The earliest the clock can have started: the end time of a closed conversation, the creation of an
+ * open one. The indexes of 028_conversation_updates_in_place.sql hold it (none holds the update time,
+ * which every append changes); the clock itself is checked on the rows they find.
+ */
+const START = 'coalesce(c.end_time, c.create_time)';
 /** The conversation's own retention (policyOverride.retentionDays); 0 or absent: the profile's. */
 const OWN_DAYS = `CASE WHEN jsonb_typeof(c.policy_override->'retentionDays') = 'number'
   THEN (c.policy_override->>'retentionDays')::numeric ELSE 0 END`;
 
 /**
- * Up to `limit` conversations of a customer past retention at `now`, oldest clock first: per
+ * Up to `limit` conversations of a customer past retention at `now`, earliest start first: per
  * profile with a retention, those without their own (an index range each), then those with their
  * own retention (the partial index). `onlyId` asks about one conversation (a re-check under its lock).
  */
@@ -23,19 +29,21 @@ export async function expiredConversations(db: Queryable, customerId: string, no
   const rows = await db.query<{ id: string }>(
     `(SELECT c.id FROM profiles p
         CROSS JOIN LATERAL (
-          SELECT c.id, ${CLOCK} AS clock FROM conversations c
+          SELECT c.id, ${START} AS start FROM conversations c
            WHERE c.customer_id = p.customer_id AND c.profile_id = p.id
+             AND ${START} < $2::timestamptz - make_interval(days => p.retention_days)
              AND ${CLOCK} < $2::timestamptz - make_interval(days => p.retention_days)
              AND ($4::text IS NULL OR c.id = $4)
              AND NOT (${OWN_DAYS} > 0)
-           ORDER BY ${CLOCK}, c.id LIMIT $3) c
+           ORDER BY ${START}, c.id LIMIT $3) c
        WHERE p.customer_id = $1 AND p.retention_days IS NOT NULL
-       ORDER BY c.clock, c.id LIMIT $3)
+       ORDER BY c.start, c.id LIMIT $3)
      UNION ALL
      (SELECT c.id FROM conversations c
        WHERE c.customer_id = $1 AND c.policy_override ? 'retentionDays' AND ($4::text IS NULL OR c.id = $4)
-         AND ${OWN_DAYS} > 0 AND ${CLOCK} < $2::timestamptz - make_interval(days => (${OWN_DAYS})::int)
-       ORDER BY ${CLOCK}, c.id LIMIT $3)
+         AND ${OWN_DAYS} > 0 AND ${START} < $2::timestamptz - make_interval(days => (${OWN_DAYS})::int)
+         AND ${CLOCK} < $2::timestamptz - make_interval(days => (${OWN_DAYS})::int)
+       ORDER BY ${START}, c.id LIMIT $3)
      LIMIT $3`,
     [customerId, now.toISOString(), limit, onlyId ?? null],
   );
