@@ -15,7 +15,6 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { JsonObject } from '../src/kernel/types.ts';
 import type { Driver } from '../src/store/driver.ts';
-import { indexMessageWords } from '../src/jobs/message-words.ts';
 import { createIngestConversation, type NewIngestConversation } from '../src/store/ingest-conversations.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/pg-driver.ts';
@@ -34,26 +33,17 @@ const PER_ROW_KEY = `DROP TRIGGER messages_check_conversation ON messages;
   ALTER TABLE messages ADD CONSTRAINT messages_customer_id_conversation_id_fkey
     FOREIGN KEY (customer_id, conversation_id) REFERENCES conversations (customer_id, id) ON DELETE CASCADE`;
 const STATEMENT_CHECK = 'DROP TRIGGER messages_check_conversation ON messages';
-/** Before migration 027: message words written by a trigger in the create's own statement. */
-const WORDS_TRIGGER = `CREATE FUNCTION message_words_add() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    INSERT INTO message_words (customer_id, word, conversation_id)
-    SELECT DISTINCT n.customer_id, w.word, n.conversation_id FROM added n, message_words_in(n.text) AS w (word)
-     WHERE n.state <> 'DELETED'
-    ON CONFLICT DO NOTHING;
-    RETURN NULL;
-  END $$;
-  CREATE TRIGGER message_words_insert AFTER INSERT ON messages REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION message_words_add()`;
+const WORDS_TRIGGER = 'ALTER TABLE messages DISABLE TRIGGER message_words_insert';
 const TRIGRAMS = 'DROP INDEX messages_text_trigrams';
 
 const VARIANTS: { name: string; change: string[] }[] = [
-  { name: 'as shipped (message words indexed after the commit, migration 027)', change: [] },
-  { name: 'with the message_words trigger in the statement (before migration 027)', change: [WORDS_TRIGGER] },
+  { name: 'as shipped', change: [] },
   { name: 'with the per-row foreign key to conversations (before migration 026)', change: [PER_ROW_KEY] },
   { name: 'without the statement-level conversation check', change: [STATEMENT_CHECK] },
+  { name: 'without the message_words trigger', change: [WORDS_TRIGGER] },
   { name: 'without the trigram index on messages.text', change: [TRIGRAMS] },
-  { name: 'without the trigram index, with the per-row foreign key (the schema before issue 15)', change: [TRIGRAMS, PER_ROW_KEY] },
+  { name: 'without both search indexes', change: [WORDS_TRIGGER, TRIGRAMS] },
+  { name: 'without both search indexes, with the per-row foreign key (the schema before issue 15)', change: [WORDS_TRIGGER, TRIGRAMS, PER_ROW_KEY] },
 ];
 
 /** The 50-message transcript of bench/ingest.ts, as the core hands it to the store. */
@@ -81,8 +71,6 @@ function create(): NewIngestConversation {
 interface Measured {
   perSecond: number;
   databaseMs: number;
-  /** The background word indexer's database CPU a create, catching up after the timed window. */
-  indexerMs: number;
 }
 
 async function measure(change: readonly string[]): Promise<Measured> {
@@ -108,11 +96,7 @@ async function measure(change: readonly string[]): Promise<Measured> {
       }
     }));
     const used = await cpu.stop();
-    // What the creates left to the background indexer (jobs/message-words.ts), indexed now.
-    const indexerCpu = await cpuWindow(process.pid, database);
-    while ((await indexMessageWords(pool, 20_000)) > 0);
-    const indexer = await indexerCpu.stop();
-    return { perSecond: done / SECONDS, databaseMs: used.databaseMs / done, indexerMs: indexer.databaseMs / done };
+    return { perSecond: done / SECONDS, databaseMs: used.databaseMs / done };
   } finally {
     await db?.close();
     await cleanup();
@@ -128,7 +112,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     loads.push(os.loadavg()[0]);
     const measured = await measure(variant.change);
     results[i].push(measured);
-    log(`round ${round}, ${variant.name}: ${measured.perSecond.toFixed(0)} creates/s, ${measured.databaseMs.toFixed(2)} ms PostgreSQL CPU each, indexer ${measured.indexerMs.toFixed(2)} ms`);
+    log(`round ${round}, ${variant.name}: ${measured.perSecond.toFixed(0)} creates/s, ${measured.databaseMs.toFixed(2)} ms PostgreSQL CPU each`);
   }
 }
 
@@ -137,8 +121,7 @@ const base = median(results[0].map((r) => r.perSecond));
 const rows = VARIANTS.map((variant, i) => {
   const perSecond = median(results[i].map((r) => r.perSecond));
   const databaseMs = median(results[i].map((r) => r.databaseMs));
-  const indexerMs = median(results[i].map((r) => r.indexerMs));
-  return `| ${variant.name} | ${perSecond.toFixed(0)} | ${(perSecond / base).toFixed(2)}× | ${databaseMs.toFixed(2)} | ${indexerMs.toFixed(2)} |`;
+  return `| ${variant.name} | ${perSecond.toFixed(0)} | ${(perSecond / base).toFixed(2)}× | ${databaseMs.toFixed(2)} |`;
 });
 writeResultsSection([
   BEGIN,
@@ -149,11 +132,8 @@ writeResultsSection([
   `load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} before the runs. The store's create statement alone (50 messages, 52 events),`,
   `${CLIENTS} loops on the pool; medians of ${ROUNDS} alternating rounds, each variant on its own fresh database.`,
   '',
-  'The last column is the background word indexer\'s share: after the timed window, `indexMessageWords` (jobs/message-words.ts)',
-  'is run until it has read every event the creates wrote, and its database CPU is divided by the creates.',
-  '',
-  '| Schema | creates/s | vs. as shipped | PostgreSQL CPU ms a create | + word indexer, ms a create |',
-  '|---|--:|--:|--:|--:|',
+  '| Schema | creates/s | vs. as shipped | PostgreSQL CPU ms a create |',
+  '|---|--:|--:|--:|',
   ...rows,
   END,
 ].join('\n'), BEGIN, END);

@@ -1,9 +1,7 @@
 import type { Logger } from 'pino';
 import type { Core } from '../core/index.ts';
 import { stores } from '../store/index.ts';
-import { MESSAGE_WORDS_CURSOR } from '../store/message-words.ts';
 import { DISPATCHER_CURSOR, dispatchEvents } from './dispatcher.ts';
-import { indexMessageWords } from './message-words.ts';
 import { PERIODIC_CHECK_MS, schedulePeriodicJobs } from './periodic.ts';
 import { QUEUES } from './queues.ts';
 import { REACTORS } from './reactors.ts';
@@ -22,7 +20,7 @@ export interface RunnerOptions {
 
 export interface JobRunner {
   /**
-   * Runs until no event is left to dispatch or to index for search (message words) and no job is due; jobs waiting for a later retry are
+   * Runs until no event is left to dispatch and no job is due; jobs waiting for a later retry are
    * not awaited. Events that are committed but not yet safe to read (a transaction elsewhere on the
    * server is still open) are waited for up to `patienceMs` (default 30 s).
    */
@@ -36,12 +34,6 @@ const FINISHED_JOB_RETENTION = '7 days';
 const PURGE_EVERY_MS = 10 * 60_000;
 const DISPATCH_BATCH = 500;
 const DISPATCH_EVERY_MS = 100;
-/*
- * Message words are indexed a second's worth of events at a time: a word said in many messages of
- * a conversation is then probed once. Searches do not wait for it (core/conversations/search-index.ts).
- */
-const WORDS_BATCH = 20_000;
-const WORDS_EVERY_MS = 1_000;
 
 /** Exponential backoff with full jitter in its upper half, so retries of many jobs spread out. */
 export function retryDelay(policy: RetryPolicy, attempt: number): number {
@@ -77,8 +69,6 @@ export function startJobRunner(options: RunnerOptions): JobRunner {
   let lastPeriodicCheck = 0;
   let lastDispatch = 0;
   let dispatchBacklog = false;
-  let lastWords = 0;
-  let wordsBacklog = false;
 
   async function run(job: Job): Promise<void> {
     const spec = queues[job.queue];
@@ -110,11 +100,6 @@ export function startJobRunner(options: RunnerOptions): JobRunner {
       lastDispatch = Date.now();
       dispatchBacklog = (await dispatchEvents(core.db, reactors, DISPATCH_BATCH)) === DISPATCH_BATCH;
       if (dispatchBacklog) busy = true;
-    }
-    if (wordsBacklog || Date.now() - lastWords >= WORDS_EVERY_MS) {
-      lastWords = Date.now();
-      wordsBacklog = (await indexMessageWords(core.db, WORDS_BATCH)) === WORDS_BATCH;
-      if (wordsBacklog) busy = true;
     }
     const free = concurrency - running.size;
     if (free > 0 && !stopped) {
@@ -170,16 +155,13 @@ export function startJobRunner(options: RunnerOptions): JobRunner {
       await ticking?.catch(() => undefined);
       for (;;) {
         lastDispatch = 0;
-        lastWords = 0;
         const busy = await tickOnce();
         if (running.size > 0) {
           await Promise.race(running);
           continue;
         }
         if (busy || (await stores(core.db).jobs.countRunnableJobs(queueNames)) > 0) continue;
-        const jobs = stores(core.db).jobs;
-        const settled = !(await jobs.eventsPastCursor(DISPATCHER_CURSOR)) && !(await jobs.eventsPastCursor(MESSAGE_WORDS_CURSOR));
-        if (settled || Date.now() > giveUpAt) return;
+        if (!(await stores(core.db).jobs.eventsPastCursor(DISPATCHER_CURSOR)) || Date.now() > giveUpAt) return;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },

@@ -26,7 +26,6 @@ import * as jobs from './jobs.ts';
 import * as knowledge from './knowledge.ts';
 import * as managedApiKeys from './managed-api-keys.ts';
 import * as messageFeedback from './message-feedback.ts';
-import * as messageWords from './message-words.ts';
 import * as messages from './messages.ts';
 import * as pendingQuestions from './pending-questions.ts';
 import * as postProcessings from './post-processings.ts';
@@ -74,7 +73,6 @@ function bindAll(db: Queryable) {
     conversations: { ...bind(db, conversations), ...bind(db, conversationList), ...bind(db, conversationLookups), ...bind(db, conversationSearch) },
     conversationStats: bind(db, conversationStats),
     messages: bind(db, messages),
-    messageWords: bind(db, messageWords),
     events: bind(db, events),
     eventConversations: bind(db, eventConversations),
     tags: bind(db, tags),

@@ -5,7 +5,6 @@ import { useCore } from '../helpers/core.ts';
 import { newId } from '../../src/kernel/ids.ts';
 import type { Caller } from '../../src/kernel/types.ts';
 import type { ConversationRef } from '../../src/store/conversation-ref.ts';
-import { indexWordsBeforeSearch } from '../../src/core/conversations/search-index.ts';
 import { stores } from '../../src/store/index.ts';
 import type { NewMessage } from '../../src/store/messages.ts';
 
@@ -96,7 +95,6 @@ forEachDriver('store appendMessages', (kind) => {
     const other = await conversation('kept');
     await stores(ctx.database.db).messages.appendMessages(ref, actor, [message('parcel gone'), message('refund please')]);
     await stores(ctx.database.db).messages.appendMessages(other, actor, [message('parcel here')]);
-    await indexWordsBeforeSearch(ctx.database.db, 'acme');
     await ctx.core.conversations.delete(caller, ref);
     const left = await ctx.database.db.query<{ c: string; n: number }>(
       `SELECT conversation_id AS c, count(*)::int AS n FROM messages WHERE customer_id = 'acme' AND conversation_id = ANY($1) GROUP BY 1`,

@@ -4,18 +4,12 @@ import { forEachDriver } from '../helpers/db.ts';
 import { useCore } from '../helpers/core.ts';
 import { keywordMatch, messageSubstringMatch } from '../../src/store/search.ts';
 import { upsertAnalysis } from '../../src/store/analyses.ts';
-import { indexWordsBeforeSearch } from '../../src/core/conversations/search-index.ts';
 
 /*
  * acme's agent a1 has t1–t4, its agent a2 has t5; globex has the same names and words in g1.
  * t1: the title says kettle. t2: with Jane Doe (e-mail, phone), a title with a literal %.
  * t3: the summary says warranty (written as every analysis is, by upsertAnalysis). t4: only its messages say anything, one of them long ago and one deleted.
  */
-/** Each message's MESSAGE_CREATE event, as every writer of messages logs it: the word indexer reads them (migration 027). */
-const MESSAGE_EVENTS = `INSERT INTO events (customer_id, conversation_id, seq, type, actor, associated_message, payload)
-  SELECT customer_id, conversation_id, seq, 'MESSAGE_CREATE', 'test', id, jsonb_build_object('sequencePosition', seq) FROM messages m
-   WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id = m.customer_id AND e.conversation_id = m.conversation_id AND e.seq = m.seq);`;
-
 const FIXTURE = `
   INSERT INTO agents (customer_id, profile_id, id, name) VALUES
     ('acme', 'default', 'a1', 'Billing Helper'), ('acme', 'default', 'a2', 'Travel Desk'), ('globex', 'default', 'a1', 'Billing Helper');
@@ -37,7 +31,6 @@ const FIXTURE = `
     FROM generate_series(0, 29) s;
   INSERT INTO messages (customer_id, conversation_id, seq, id, text) VALUES
     ('acme', 't5', 0, 'm0', 'kettle zeppelin secretword'), ('globex', 'g1', 0, 'm0', 'zeppelin kettle secretword 50% off');
-  ${MESSAGE_EVENTS}
 `;
 
 forEachDriver('store search', (kind) => {
@@ -56,7 +49,6 @@ forEachDriver('store search', (kind) => {
 
   /** The support desk's shape: one agent's conversations, a count and a page by rank, on the same parameters. */
   async function search(keyword: string, agentId = 'a1', customerId = 'acme'): Promise<{ ids: string[]; total: number }> {
-    await indexWordsBeforeSearch(ctx.database.db, customerId);
     const params: unknown[] = [customerId, agentId];
     const bind = (value: unknown) => {
       params.push(value);
@@ -104,7 +96,6 @@ forEachDriver('store search', (kind) => {
     await db.exec(`INSERT INTO conversations (customer_id, id, profile_id, name_id, start_time, agent_id) VALUES ('acme', 't6', 'default', 't6', now(), 'a1')`);
     await db.exec(`INSERT INTO messages (customer_id, conversation_id, seq, id, text) VALUES
       ('acme', 't6', 0, 'm0', 'call me on my landline'), ('acme', 't6', 1, 'm1', 'landline again, and a fax')`);
-    await db.exec(MESSAGE_EVENTS);
     assert.deepEqual((await search('landline')).ids, ['t6']);
     assert.deepEqual((await search('fax')).ids, ['t6']);
     // A redaction rewrites the text in place: the old word goes, a word still in another message stays.

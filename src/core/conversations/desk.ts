@@ -11,7 +11,6 @@ import { applyChange } from './conversations.ts';
 import { checkConversationState } from './custom-states.ts';
 import { MAX_LIST_OFFSET } from './filtered-list.ts';
 import { handOff, moveTo, OUTBOUND_EVENT, startIn } from './lifecycle.ts';
-import { indexWordsBeforeSearch } from './search-index.ts';
 import { removeConversations } from '../retention/remove-conversations.ts';
 import type { BlobStore } from '../../providers/blobs/blob-store.ts';
 
@@ -170,7 +169,6 @@ export class DeskService {
       if (!person) return { items: [], total: 0 };
       endUserId = person.id;
     }
-    if (request.keyword !== undefined) await indexWordsBeforeSearch(this.db, caller.customerId);
     const { conversations, total } = await s.desk.listDeskConversations(caller.customerId, {
       agentId, profileId: caller.profileId, endUserId, updatedFrom: request.updatedFrom, updatedTo: request.updatedTo,
       withFeedbacksOnly: request.withFeedbacksOnly, keyword: request.keyword,

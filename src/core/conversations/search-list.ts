@@ -5,7 +5,6 @@ import { stores } from '../../store/index.ts';
 import { decodePageToken, encodePageToken, type KeyPart } from '../../kernel/page-token.ts';
 import type { Caller, Conversation } from '../../kernel/types.ts';
 import { requireProfile } from '../tenancy/access.ts';
-import { indexWordsBeforeSearch } from './search-index.ts';
 
 export interface SearchListOptions {
   filter: ConversationFilter;
@@ -35,7 +34,6 @@ export class ConversationSearchService {
     const tokenScope = { filter: options.filter, search: options.search, order, profileId };
     const shape: KeyPart[] = order.field === 'rank' ? [isRank, 'timestamp', 'id'] : ['timestamp', 'id'];
     const after = decodePageToken(options.pageToken, tokenScope, shape);
-    await indexWordsBeforeSearch(this.db, customerId);
     const rows = await s.conversations.searchConversations(customerId, profileId, caller.agentId, options.filter, options.search, order, after, options.pageSize + 1);
     const page = rows.slice(0, options.pageSize);
     let nextPageToken = '';
