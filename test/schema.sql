@@ -9,26 +9,16 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION public.message_words_in(text) RETURNS SETOF text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $_$
-  SELECT w FROM unnest(tsvector_to_array(to_tsvector('simple', $1))) AS w WHERE octet_length(w) <= 200
-$_$;
-
-CREATE FUNCTION public.message_words_lock(customers text[], conversations text[], exclusive boolean) RETURNS void
+CREATE FUNCTION public.message_words_add() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
-DECLARE
-  bucket int;
 BEGIN
-  FOR bucket IN SELECT DISTINCT hashtext(t.customer_id || '/' || t.conversation_id) & 255
-                  FROM unnest(customers, conversations) AS t (customer_id, conversation_id) ORDER BY 1 LOOP
-    IF exclusive THEN
-      PERFORM pg_advisory_xact_lock(hashtext('parley.message_words'), bucket);
-    ELSE
-      PERFORM pg_advisory_xact_lock_shared(hashtext('parley.message_words'), bucket);
-    END IF;
-  END LOOP;
+  INSERT INTO message_words (customer_id, word, conversation_id)
+  SELECT DISTINCT n.customer_id, w.word, n.conversation_id
+    FROM added n, unnest(tsvector_to_array(to_tsvector('simple', n.text))) AS w (word)
+   WHERE n.state <> 'DELETED' AND octet_length(w.word) <= 200
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
 END $$;
 
 CREATE FUNCTION public.message_words_redo() RETURNS trigger
@@ -49,17 +39,17 @@ BEGIN
   IF conversations IS NULL THEN
     RETURN NULL;
   END IF;
-  PERFORM message_words_lock(customers, conversations, true);
   DELETE FROM message_words w
    USING (SELECT DISTINCT o.customer_id, x.word, o.conversation_id
             FROM removed o JOIN unnest(customers, conversations) AS t (customer_id, conversation_id) USING (customer_id, conversation_id),
-                 message_words_in(o.text) AS x (word)) o
+                 unnest(tsvector_to_array(to_tsvector('simple', o.text))) AS x (word)) o
    WHERE w.customer_id = o.customer_id AND w.word = o.word AND w.conversation_id = o.conversation_id;
   INSERT INTO message_words (customer_id, word, conversation_id)
   SELECT DISTINCT m.customer_id, x.word, m.conversation_id
     FROM unnest(customers, conversations) AS t (customer_id, conversation_id)
     JOIN messages m ON m.customer_id = t.customer_id AND m.conversation_id = t.conversation_id AND m.state <> 'DELETED',
-         message_words_in(m.text) AS x (word)
+         unnest(tsvector_to_array(to_tsvector('simple', m.text))) AS x (word)
+   WHERE octet_length(x.word) <= 200
   ON CONFLICT DO NOTHING;
   RETURN NULL;
 END $$;
@@ -767,6 +757,8 @@ CREATE INDEX webhook_deliveries_pending ON public.webhook_deliveries USING btree
 CREATE TRIGGER conversations_delete_messages AFTER DELETE ON public.conversations REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION public.conversations_delete_messages();
 
 CREATE TRIGGER message_words_delete AFTER DELETE ON public.messages REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION public.message_words_redo();
+
+CREATE TRIGGER message_words_insert AFTER INSERT ON public.messages REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.message_words_add();
 
 CREATE TRIGGER message_words_update AFTER UPDATE ON public.messages REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.message_words_redo();
 
