@@ -16,6 +16,8 @@ const CLOCK = 'coalesce(c.end_time, c.update_time)';
  * which every append changes); the clock itself is checked on the rows they find.
  */
 const START = 'coalesce(c.end_time, c.create_time)';
+/** Past `cutoff`: its clock is. The start's bound follows from it and is stated for the indexes to look up. */
+const pastCutoff = (cutoff: string) => `${START} < ${cutoff} AND ${CLOCK} < ${cutoff}`;
 /** The conversation's own retention (policyOverride.retentionDays); 0 or absent: the profile's. */
 const OWN_DAYS = `CASE WHEN jsonb_typeof(c.policy_override->'retentionDays') = 'number'
   THEN (c.policy_override->>'retentionDays')::numeric ELSE 0 END`;
@@ -31,8 +33,7 @@ export async function expiredConversations(db: Queryable, customerId: string, no
         CROSS JOIN LATERAL (
           SELECT c.id, ${START} AS start FROM conversations c
            WHERE c.customer_id = p.customer_id AND c.profile_id = p.id
-             AND ${START} < $2::timestamptz - make_interval(days => p.retention_days)
-             AND ${CLOCK} < $2::timestamptz - make_interval(days => p.retention_days)
+             AND ${pastCutoff('$2::timestamptz - make_interval(days => p.retention_days)')}
              AND ($4::text IS NULL OR c.id = $4)
              AND NOT (${OWN_DAYS} > 0)
            ORDER BY ${START}, c.id LIMIT $3) c
@@ -41,8 +42,7 @@ export async function expiredConversations(db: Queryable, customerId: string, no
      UNION ALL
      (SELECT c.id FROM conversations c
        WHERE c.customer_id = $1 AND c.policy_override ? 'retentionDays' AND ($4::text IS NULL OR c.id = $4)
-         AND ${OWN_DAYS} > 0 AND ${START} < $2::timestamptz - make_interval(days => (${OWN_DAYS})::int)
-         AND ${CLOCK} < $2::timestamptz - make_interval(days => (${OWN_DAYS})::int)
+         AND ${OWN_DAYS} > 0 AND ${pastCutoff(`$2::timestamptz - make_interval(days => (${OWN_DAYS})::int)`)}
        ORDER BY ${START}, c.id LIMIT $3)
      LIMIT $3`,
     [customerId, now.toISOString(), limit, onlyId ?? null],
